@@ -1,0 +1,166 @@
+//! Writing a manifest back: the same indentation and line endings as the input, createOptions
+//! strings re-chunked the way IoT Edge tooling expects, and an atomic write that never clobbers.
+
+use serde::Serialize;
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// IoT Edge tooling splits createOptions strings into pieces of this many characters.
+pub const ENCODE_CHUNK_CHARS: usize = 512;
+/// More pieces than this (4 KB) are more than the tooling accepts by default.
+pub const MAX_CHUNKS: usize = 8;
+
+/// The text style of the input, so an export diffs cleanly against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextFormat {
+    /// The input had a UTF-8 BOM (export never writes one: IoT Hub and most JSON readers refuse it).
+    pub bom: bool,
+    pub crlf: bool,
+    /// One level of indentation, as found in the input.
+    pub indent: String,
+    pub trailing_newline: bool,
+}
+
+impl Default for TextFormat {
+    fn default() -> Self {
+        TextFormat { bom: false, crlf: false, indent: "  ".to_owned(), trailing_newline: true }
+    }
+}
+
+impl TextFormat {
+    /// Reads the style off the input text: the first indented line after an opening bracket.
+    pub fn detect(text: &str) -> TextFormat {
+        let crlf = text.contains("\r\n");
+        let trailing_newline = text.ends_with('\n');
+        let mut indent = "  ".to_owned();
+        let mut lines = text.lines();
+        while let Some(line) = lines.next() {
+            let t = line.trim_end();
+            if t.ends_with('{') || t.ends_with('[') {
+                let own = line.len() - line.trim_start().len();
+                if let Some(next) = lines.next() {
+                    let ws: String = next.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+                    if ws.len() > own && !next.trim().is_empty() {
+                        indent = ws[own..].to_owned();
+                        break;
+                    }
+                }
+            }
+        }
+        if indent.is_empty() || indent.len() > 8 {
+            indent = "  ".to_owned();
+        }
+        TextFormat { bom: false, crlf, indent, trailing_newline }
+    }
+}
+
+/// Pretty-prints a document in the given style.
+pub fn encode_document(doc: &Value, format: &TextFormat) -> String {
+    let mut buf = Vec::with_capacity(4096);
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(format.indent.as_bytes());
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
+    doc.serialize(&mut ser).expect("serialising a Value to memory cannot fail");
+    let mut text = String::from_utf8(buf).expect("serde_json writes UTF-8");
+    if format.trailing_newline {
+        text.push('\n');
+    }
+    if format.crlf {
+        text = text.replace('\n', "\r\n");
+    }
+    text
+}
+
+/// Splits a minified createOptions string into pieces of at most [`ENCODE_CHUNK_CHARS`] characters
+/// (never inside a UTF-8 character).
+pub fn chunk(s: &str) -> Vec<&str> {
+    let mut out = Vec::with_capacity(s.len() / ENCODE_CHUNK_CHARS + 1);
+    let mut rest = s;
+    while !rest.is_empty() {
+        let cut = rest.char_indices().nth(ENCODE_CHUNK_CHARS).map_or(rest.len(), |(i, _)| i);
+        out.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    if out.is_empty() {
+        out.push("");
+    }
+    out
+}
+
+/// Why an export could not be written. The input and any existing file are untouched in every case.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{0} already exists; choose another name or allow overwriting")]
+    Exists(PathBuf),
+    #[error("{0} is a directory, not a file")]
+    IsDirectory(PathBuf),
+    #[error("cannot write {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed, then renamed
+/// over the target. With `overwrite` false an existing file is an error, not a silent replace.
+pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), WriteError> {
+    if path.is_dir() {
+        return Err(WriteError::IsDirectory(path.to_owned()));
+    }
+    if !overwrite && path.exists() {
+        return Err(WriteError::Exists(path.to_owned()));
+    }
+    let io = |source| WriteError::Io { path: path.to_owned(), source };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".fpga2gpu-").suffix(".tmp").tempfile_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    if overwrite {
+        tmp.persist(path).map_err(|e| io(e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                WriteError::Exists(path.to_owned())
+            } else {
+                io(e.error)
+            }
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_indent_and_line_endings() {
+        let f = TextFormat::detect("{\r\n    \"a\": {\r\n        \"b\": 1\r\n    }\r\n}\r\n");
+        assert_eq!(f.indent, "    ");
+        assert!(f.crlf && f.trailing_newline);
+        assert_eq!(TextFormat::detect("{\n\t\"a\": 1\n}").indent, "\t");
+    }
+
+    #[test]
+    fn chunks_respect_char_boundaries() {
+        let s = "é".repeat(1030);
+        let parts = chunk(&s);
+        assert_eq!(parts.len(), 3);
+        assert!(parts.iter().all(|p| p.chars().count() <= ENCODE_CHUNK_CHARS));
+        assert_eq!(parts.concat(), s);
+    }
+
+    #[test]
+    fn atomic_write_refuses_to_clobber() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.json");
+        write_atomic(&p, b"one", false).unwrap();
+        assert!(matches!(write_atomic(&p, b"two", false), Err(WriteError::Exists(_))));
+        assert_eq!(std::fs::read(&p).unwrap(), b"one");
+        write_atomic(&p, b"two", true).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert!(matches!(write_atomic(dir.path(), b"x", true), Err(WriteError::IsDirectory(_))));
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file is left behind");
+    }
+}

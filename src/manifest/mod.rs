@@ -1,0 +1,510 @@
+//! Loading a deployment manifest: every shape found in the wild, kept losslessly.
+//!
+//! The document is kept as one `serde_json::Value` with key order preserved (`preserve_order`) and
+//! numbers kept as written (`arbitrary_precision`); modules are an index into it (JSON pointers),
+//! and each module's createOptions is decoded once, here, so that rules read plain JSON.
+
+pub mod encode;
+pub mod placeholder;
+pub mod pointer;
+
+use serde_json::{Map, Value};
+use std::path::Path;
+
+pub use encode::{ENCODE_CHUNK_CHARS, MAX_CHUNKS, TextFormat, WriteError, chunk, encode_document, write_atomic};
+
+/// Inputs above this size are refused before parsing: real manifests are a few hundred KB at most
+/// (IoT Hub caps a deployment at 512 KB), so anything larger is not a manifest.
+pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Why a file could not be read as a manifest. Every variant says where, so the engineer can fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("the file is {size} bytes, over the {limit} byte (64 MiB) limit; a deployment manifest is far smaller")]
+    TooLarge { size: u64, limit: usize },
+    #[error("the file is empty")]
+    Empty,
+    #[error("not UTF-8 text: invalid byte at line {line}, column {column}")]
+    NotUtf8 { line: usize, column: usize },
+    #[error("not valid JSON at line {line}, column {column}: {message}{hint}")]
+    Json { line: usize, column: usize, message: String, hint: String },
+    #[error("not a deployment manifest: {0}")]
+    NotManifest(String),
+}
+
+impl LoadError {
+    /// Line and column of the problem, where the error has one.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        match self {
+            LoadError::Json { line, column, .. } | LoadError::NotUtf8 { line, column } => Some((*line, *column)),
+            _ => None,
+        }
+    }
+}
+
+/// Where the modules live in the file: every shape the tools and the portal produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// `{"modulesContent": {...}}`: deployment.json and deployment.template.json.
+    ModulesContent,
+    /// `{"moduleContent": {...}}`: the key used by 2018 tooling.
+    ModuleContent,
+    /// `{"content": {"modulesContent": {...}}}`: `az iot edge deployment` format.
+    Content,
+    /// `{"$edgeAgent": ..., "$edgeHub": ...}`: the modulesContent object itself.
+    Bare,
+}
+
+/// How a module's createOptions is written in the file, so export writes it back the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateOptionsForm {
+    /// No createOptions key.
+    Absent,
+    /// A JSON string, split over `createOptions`, `createOptions01`… when `chunks` > 1.
+    String { chunks: usize },
+    /// An object (deployment.template.json).
+    Object,
+}
+
+/// Something about a module's createOptions the engineer must hear about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateOptionsProblem {
+    /// Not strict JSON, but readable the way the edge agent reads it (trailing commas, unquoted keys).
+    Lenient { message: String },
+    /// Cannot be read at all; the module is left untouched.
+    Invalid { message: String },
+    /// A numbered chunk is missing (`createOptions01`, `createOptions03`, no `02`).
+    ChunkGap { missing: Vec<u32> },
+    /// A chunk is not a string.
+    ChunkNotString { key: String },
+    /// The whole createOptions is a placeholder filled in at deploy time.
+    Placeholder { text: String },
+}
+
+/// A module's decoded createOptions and how it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateOptions {
+    pub form: CreateOptionsForm,
+    /// The decoded object; `None` when it could not be read. Absent or empty is an empty object.
+    pub value: Option<Value>,
+    pub problems: Vec<CreateOptionsProblem>,
+}
+
+impl CreateOptions {
+    /// The decoded top-level object, when readable.
+    pub fn object(&self) -> Option<&Map<String, Value>> {
+        self.value.as_ref().and_then(Value::as_object)
+    }
+
+    /// `HostConfig`, when present and an object.
+    pub fn host_config(&self) -> Option<&Map<String, Value>> {
+        self.object()?.get("HostConfig")?.as_object()
+    }
+
+    /// The value at a pointer relative to the createOptions root.
+    pub fn at(&self, pointer: &str) -> Option<&Value> {
+        self.value.as_ref()?.pointer(pointer)
+    }
+}
+
+/// One module of the deployment, system (`edgeAgent`, `edgeHub`) or custom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Module {
+    /// The key under `modules` / `systemModules`: the name routes and the twin use.
+    pub name: String,
+    /// `edgeAgent` or `edgeHub` under `systemModules`.
+    pub system: bool,
+    /// JSON pointer to the module's object in the document.
+    pub pointer: String,
+    pub create_options: CreateOptions,
+}
+
+impl Module {
+    /// Pointer to the module's createOptions. Findings and edits below it address the *decoded*
+    /// createOptions object, whatever its form in the file.
+    pub fn create_options_pointer(&self) -> String {
+        format!("{}/settings/createOptions", self.pointer)
+    }
+
+    /// Pointer to a place inside the decoded createOptions (`rel` is a pointer like `/HostConfig/Binds/0`).
+    pub fn co_path(&self, rel: &str) -> String {
+        format!("{}/settings/createOptions{rel}", self.pointer)
+    }
+
+    /// The module's JSON object in the document.
+    pub fn json<'m>(&self, manifest: &'m Manifest) -> Option<&'m Map<String, Value>> {
+        manifest.doc.pointer(&self.pointer)?.as_object()
+    }
+
+    /// The module's `env` section (`{"NAME": {"value": ...}}`), when present.
+    pub fn env<'m>(&self, manifest: &'m Manifest) -> Option<&'m Map<String, Value>> {
+        self.json(manifest)?.get("env")?.as_object()
+    }
+
+    /// The `Env` list of createOptions (`["NAME=value", …]`), strings only.
+    pub fn create_env(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.create_options
+            .object()
+            .and_then(|o| o.get("Env"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_str().map(|s| (i, s)))
+    }
+
+    /// The value of an environment variable, from the module's `env` section or createOptions `Env`.
+    pub fn env_value<'m>(&'m self, manifest: &'m Manifest, name: &str) -> Option<&'m str> {
+        if let Some(v) = self.env(manifest).and_then(|e| e.get(name)) {
+            return v.get("value").and_then(Value::as_str).or_else(|| v.as_str());
+        }
+        self.create_env().find_map(|(_, e)| e.split_once('=').filter(|(n, _)| *n == name).map(|(_, v)| v))
+    }
+}
+
+/// A route of `$edgeHub`, with the pointer to its text (a string, or the `route` of an object).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub pointer: String,
+    pub text: String,
+}
+
+/// A loaded deployment manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// The whole document as read (createOptions still in their original form).
+    pub doc: Value,
+    pub shape: Shape,
+    /// Layered deployment: `"properties.desired.modules.<name>"` keys instead of nested objects.
+    pub layered: bool,
+    /// Pointer to the modulesContent object ("" for the bare shape).
+    pub root: String,
+    pub format: TextFormat,
+    /// Every module, system modules first, in file order.
+    pub modules: Vec<Module>,
+    /// Things noticed while reading that are not rule findings (a BOM removed, …).
+    pub notices: Vec<String>,
+}
+
+impl Manifest {
+    /// Reads and loads a manifest file, refusing oversize input before reading it whole.
+    pub fn load_file(path: &Path) -> Result<Manifest, LoadError> {
+        let io = |source| LoadError::Io { path: path.display().to_string(), source };
+        let size = std::fs::metadata(path).map_err(io)?.len();
+        if size > MAX_INPUT_BYTES as u64 {
+            return Err(LoadError::TooLarge { size, limit: MAX_INPUT_BYTES });
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        Manifest::load(&bytes)
+    }
+
+    /// Loads a manifest from bytes.
+    pub fn load(bytes: &[u8]) -> Result<Manifest, LoadError> {
+        if bytes.len() > MAX_INPUT_BYTES {
+            return Err(LoadError::TooLarge { size: bytes.len() as u64, limit: MAX_INPUT_BYTES });
+        }
+        let mut notices = Vec::new();
+        let (bytes, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => {
+                notices.push(
+                    "the file starts with a UTF-8 byte order mark; it was ignored and export writes none".to_owned(),
+                );
+                (rest, true)
+            }
+            None => (bytes, false),
+        };
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let (line, column) = line_column(bytes, e.valid_up_to());
+            LoadError::NotUtf8 { line, column }
+        })?;
+        if text.trim().is_empty() {
+            return Err(LoadError::Empty);
+        }
+        let doc: Value = serde_json::from_str(text).map_err(|e| json_error(text, &e))?;
+        let mut format = TextFormat::detect(text);
+        format.bom = bom;
+        Manifest::from_value(doc, format, notices)
+    }
+
+    /// Indexes an already parsed document.
+    pub fn from_value(doc: Value, format: TextFormat, notices: Vec<String>) -> Result<Manifest, LoadError> {
+        let top = doc.as_object().ok_or_else(|| {
+            LoadError::NotManifest(format!("the top level is {}, not an object with modulesContent", kind(&doc)))
+        })?;
+        let (shape, root) = if top.get("modulesContent").is_some_and(Value::is_object) {
+            (Shape::ModulesContent, "/modulesContent")
+        } else if top.get("moduleContent").is_some_and(Value::is_object) {
+            (Shape::ModuleContent, "/moduleContent")
+        } else if top.get("content").and_then(|c| c.get("modulesContent")).is_some_and(Value::is_object) {
+            (Shape::Content, "/content/modulesContent")
+        } else if top.contains_key("$edgeAgent") {
+            (Shape::Bare, "")
+        } else {
+            return Err(LoadError::NotManifest(
+                "no \"modulesContent\" (or \"moduleContent\", \"content.modulesContent\", \"$edgeAgent\") at the top level"
+                    .to_owned(),
+            ));
+        };
+        let content = doc.pointer(root).and_then(Value::as_object).expect("checked above");
+        let agent = content
+            .get("$edgeAgent")
+            .and_then(Value::as_object)
+            .ok_or_else(|| LoadError::NotManifest(format!("{root}/$edgeAgent is missing or not an object")))?;
+        let agent_ptr = pointer::join(root, "$edgeAgent");
+        let mut modules = Vec::new();
+        let mut layered = false;
+        if let Some(desired) = agent.get("properties.desired").and_then(Value::as_object) {
+            let desired_ptr = pointer::join(&agent_ptr, "properties.desired");
+            for (group, system) in [("systemModules", true), ("modules", false)] {
+                if let Some(list) = desired.get(group).and_then(Value::as_object) {
+                    let group_ptr = pointer::join(&desired_ptr, group);
+                    for (name, m) in list {
+                        modules.push(index_module(name, system, pointer::join(&group_ptr, name), m));
+                    }
+                }
+            }
+        }
+        for (key, m) in agent {
+            for (prefix, system) in
+                [("properties.desired.systemModules.", true), ("properties.desired.modules.", false)]
+            {
+                if let Some(name) = key.strip_prefix(prefix) {
+                    layered = true;
+                    modules.push(index_module(name, system, pointer::join(&agent_ptr, key), m));
+                }
+            }
+        }
+        modules.sort_by_key(|m| !m.system);
+        Ok(Manifest { shape, layered, root: root.to_owned(), format, modules, notices, doc })
+    }
+
+    /// Pointer to `$edgeAgent`.
+    pub fn edge_agent_pointer(&self) -> String {
+        pointer::join(&self.root, "$edgeAgent")
+    }
+
+    /// Pointer to `$edgeHub`.
+    pub fn edge_hub_pointer(&self) -> String {
+        pointer::join(&self.root, "$edgeHub")
+    }
+
+    /// `$edgeAgent.properties.desired`, when the manifest has it (layered ones do not).
+    pub fn agent_desired(&self) -> Option<&Map<String, Value>> {
+        self.doc.pointer(&pointer::join(&self.edge_agent_pointer(), "properties.desired"))?.as_object()
+    }
+
+    /// The module with this name.
+    pub fn module(&self, name: &str) -> Option<&Module> {
+        self.modules.iter().find(|m| m.name == name)
+    }
+
+    /// Every route of `$edgeHub`, nested (`properties.desired.routes`) or layered (`properties.desired.routes.X`).
+    pub fn routes(&self) -> Vec<Route> {
+        let hub_ptr = self.edge_hub_pointer();
+        let Some(hub) = self.doc.pointer(&hub_ptr).and_then(Value::as_object) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut push = |ptr: String, v: &Value| match v {
+            Value::String(s) => out.push(Route { pointer: ptr, text: s.clone() }),
+            Value::Object(o) => {
+                if let Some(s) = o.get("route").and_then(Value::as_str) {
+                    out.push(Route { pointer: pointer::join(&ptr, "route"), text: s.to_owned() });
+                }
+            }
+            _ => {}
+        };
+        if let Some(routes) = hub.get("properties.desired").and_then(|d| d.get("routes")).and_then(Value::as_object) {
+            let base = pointer::from_tokens(&hub_ptr, ["properties.desired", "routes"]);
+            for (k, v) in routes {
+                push(pointer::join(&base, k), v);
+            }
+        }
+        for (k, v) in hub {
+            if k.starts_with("properties.desired.routes.") {
+                push(pointer::join(&hub_ptr, k), v);
+            }
+        }
+        out
+    }
+
+    /// Pointer to a module's twin (`modulesContent.<name>`), when it has one.
+    pub fn twin_pointer(&self, name: &str) -> Option<String> {
+        let p = pointer::join(&self.root, name);
+        self.doc.pointer(&p).is_some().then_some(p)
+    }
+}
+
+fn index_module(name: &str, system: bool, ptr: String, m: &Value) -> Module {
+    Module { name: name.to_owned(), system, pointer: ptr, create_options: decode_create_options(m.get("settings")) }
+}
+
+/// Decodes a module's createOptions: joins chunks, reads strict JSON, then leniently, then gives up
+/// for this module only.
+pub fn decode_create_options(settings: Option<&Value>) -> CreateOptions {
+    let empty = || Some(Value::Object(Map::new()));
+    let Some(settings) = settings.and_then(Value::as_object) else {
+        return CreateOptions { form: CreateOptionsForm::Absent, value: empty(), problems: Vec::new() };
+    };
+    let mut chunks: Vec<(u32, &str, &Value)> = settings
+        .iter()
+        .filter_map(|(k, v)| {
+            let n = k.strip_prefix("createOptions")?;
+            if n.is_empty() {
+                Some((0, k.as_str(), v))
+            } else if n.bytes().all(|b| b.is_ascii_digit()) {
+                n.parse().ok().map(|n| (n, k.as_str(), v))
+            } else {
+                None
+            }
+        })
+        .collect();
+    if chunks.is_empty() {
+        return CreateOptions { form: CreateOptionsForm::Absent, value: empty(), problems: Vec::new() };
+    }
+    chunks.sort_by_key(|c| c.0);
+    let mut problems = Vec::new();
+    if chunks.len() == 1 && chunks[0].0 == 0 {
+        match chunks[0].2 {
+            Value::Object(_) => {
+                return CreateOptions { form: CreateOptionsForm::Object, value: Some(chunks[0].2.clone()), problems };
+            }
+            Value::Null => {
+                return CreateOptions { form: CreateOptionsForm::String { chunks: 1 }, value: empty(), problems };
+            }
+            _ => {}
+        }
+    }
+    let form = CreateOptionsForm::String { chunks: chunks.len() };
+    let missing: Vec<u32> =
+        (0..=chunks.last().map_or(0, |c| c.0)).filter(|n| !chunks.iter().any(|c| c.0 == *n)).collect();
+    if !missing.is_empty() {
+        problems.push(CreateOptionsProblem::ChunkGap { missing });
+    }
+    let mut joined = String::new();
+    for (_, key, v) in &chunks {
+        match v {
+            Value::String(s) => joined.push_str(s),
+            _ => {
+                problems.push(CreateOptionsProblem::ChunkNotString { key: (*key).to_owned() });
+                return CreateOptions { form, value: None, problems };
+            }
+        }
+    }
+    let text = joined.trim();
+    if text.is_empty() {
+        return CreateOptions { form, value: empty(), problems };
+    }
+    if placeholder::is_placeholder(text) {
+        problems.push(CreateOptionsProblem::Placeholder { text: text.to_owned() });
+        return CreateOptions { form, value: None, problems };
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(v @ Value::Object(_)) => CreateOptions { form, value: Some(v), problems },
+        Ok(other) => {
+            problems
+                .push(CreateOptionsProblem::Invalid { message: format!("it is {}, not a JSON object", kind(&other)) });
+            CreateOptions { form, value: None, problems }
+        }
+        Err(strict) => {
+            let strict_msg = format!("line {}, column {}: {}", strict.line(), strict.column(), describe(&strict));
+            match json5::from_str::<Value>(text) {
+                Ok(v @ Value::Object(_)) => {
+                    problems.push(CreateOptionsProblem::Lenient { message: strict_msg });
+                    CreateOptions { form, value: Some(v), problems }
+                }
+                _ => {
+                    problems.push(CreateOptionsProblem::Invalid { message: strict_msg });
+                    CreateOptions { form, value: None, problems }
+                }
+            }
+        }
+    }
+}
+
+/// serde_json's message without its trailing " at line X column Y" (we say that ourselves).
+fn describe(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_owned(),
+        None => s,
+    }
+}
+
+fn json_error(text: &str, e: &serde_json::Error) -> LoadError {
+    let (line, column) = (e.line(), e.column());
+    let mut hint = String::new();
+    if let Some(l) = text.lines().nth(line.saturating_sub(1)) {
+        if l.starts_with("<<<<<<<") || l.starts_with("=======") || l.starts_with(">>>>>>>") {
+            hint = " (an unresolved git merge conflict marker)".to_owned();
+        } else if let Some(c) =
+            l.get(column.saturating_sub(1)..).and_then(|r| r.chars().next()).filter(|c| !c.is_ascii())
+        {
+            hint = format!(" (found U+{:04X} {:?}, which JSON does not allow here)", c as u32, c);
+        } else if l.contains("${") || l.contains(": $") {
+            hint = " (an unquoted template placeholder: fill it in, or quote it, before migrating)".to_owned();
+        }
+    }
+    LoadError::Json { line, column, message: describe(e), hint }
+}
+
+fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+    (line, column)
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_join_in_numeric_order() {
+        let s = serde_json::json!({"createOptions": "{\"a\":", "createOptions02": "}", "createOptions01": "1"});
+        let co = decode_create_options(Some(&s));
+        assert_eq!(co.value, Some(serde_json::json!({"a": 1})));
+        assert_eq!(co.form, CreateOptionsForm::String { chunks: 3 });
+        assert!(co.problems.is_empty());
+    }
+
+    #[test]
+    fn lenient_and_invalid() {
+        let lenient = serde_json::json!({"createOptions": "{\"a\": 1,}"});
+        let co = decode_create_options(Some(&lenient));
+        assert!(matches!(co.problems[..], [CreateOptionsProblem::Lenient { .. }]));
+        assert_eq!(co.value, Some(serde_json::json!({"a": 1})));
+        let bad = serde_json::json!({"createOptions": "{\"a\": "});
+        let co = decode_create_options(Some(&bad));
+        assert!(co.value.is_none());
+        assert!(matches!(co.problems[..], [CreateOptionsProblem::Invalid { .. }]));
+    }
+
+    #[test]
+    fn json_errors_name_line_and_column() {
+        let err = Manifest::load(b"{\n  \"a\": 1,\n  oops\n}").unwrap_err();
+        assert_eq!(err.position(), Some((3, 3)));
+        assert!(err.to_string().contains("line 3, column 3"), "{err}");
+    }
+
+    #[test]
+    fn bom_is_accepted_and_noted() {
+        let m = Manifest::load(b"\xEF\xBB\xBF{\"modulesContent\":{\"$edgeAgent\":{}}}").unwrap();
+        assert!(m.format.bom);
+        assert_eq!(m.notices.len(), 1);
+    }
+}

@@ -1,0 +1,188 @@
+//! JSON Pointer (RFC 6901) paths, the one way findings and edits name a place in a manifest.
+//! serde_json reads pointers; these add building, editing and creating along the way.
+
+use serde_json::{Map, Value};
+
+/// Appends one reference token, escaped, to a pointer.
+pub fn join(base: &str, token: &str) -> String {
+    let mut s = String::with_capacity(base.len() + token.len() + 1);
+    s.push_str(base);
+    s.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => s.push_str("~0"),
+            '/' => s.push_str("~1"),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// Builds a pointer from tokens.
+pub fn from_tokens<'a>(base: &str, tokens: impl IntoIterator<Item = &'a str>) -> String {
+    tokens.into_iter().fold(base.to_owned(), |p, t| join(&p, t))
+}
+
+/// The unescaped reference tokens of a pointer.
+pub fn tokens(pointer: &str) -> Vec<String> {
+    if pointer.is_empty() {
+        return Vec::new();
+    }
+    pointer.strip_prefix('/').unwrap_or(pointer).split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
+}
+
+/// Splits a pointer into its parent and last (unescaped) token.
+pub fn split_last(pointer: &str) -> Option<(&str, String)> {
+    let i = pointer.rfind('/')?;
+    let last = &pointer[i + 1..];
+    Some((&pointer[..i], last.replace("~1", "/").replace("~0", "~")))
+}
+
+/// Why an edit could not be applied at a path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    #[error("{0}: no such value")]
+    Missing(String),
+    #[error("{0}: not an object or array")]
+    NotContainer(String),
+    #[error("{0}: array index out of range")]
+    Index(String),
+}
+
+/// Sets the value at `pointer`, creating missing objects on the way (arrays are never created
+/// implicitly: an index into a missing array is an error).
+pub fn set(root: &mut Value, pointer: &str, value: Value) -> Result<(), PathError> {
+    let toks = tokens(pointer);
+    let Some((last, parents)) = toks.split_last() else {
+        *root = value;
+        return Ok(());
+    };
+    let mut cur = root;
+    for t in parents {
+        cur = match cur {
+            Value::Object(m) => m.entry(t.clone()).or_insert_with(|| Value::Object(Map::new())),
+            Value::Array(a) => {
+                let i = index(t, a.len(), pointer)?;
+                &mut a[i]
+            }
+            Value::Null => {
+                *cur = Value::Object(Map::new());
+                cur.as_object_mut().expect("just set").entry(t.clone()).or_insert_with(|| Value::Object(Map::new()))
+            }
+            _ => return Err(PathError::NotContainer(pointer.to_owned())),
+        };
+    }
+    match cur {
+        Value::Object(m) => {
+            m.insert(last.clone(), value);
+            Ok(())
+        }
+        Value::Array(a) => {
+            if last == "-" {
+                a.push(value);
+            } else {
+                let i = index(last, a.len(), pointer)?;
+                a[i] = value;
+            }
+            Ok(())
+        }
+        Value::Null => {
+            let mut m = Map::new();
+            m.insert(last.clone(), value);
+            *cur = Value::Object(m);
+            Ok(())
+        }
+        _ => Err(PathError::NotContainer(pointer.to_owned())),
+    }
+}
+
+/// Appends to the array at `pointer`, creating it (and missing parents) when absent.
+pub fn append(root: &mut Value, pointer: &str, value: Value) -> Result<(), PathError> {
+    match root.pointer_mut(pointer) {
+        Some(Value::Array(a)) => {
+            a.push(value);
+            Ok(())
+        }
+        Some(Value::Null) | None => set(root, pointer, Value::Array(vec![value])),
+        Some(_) => Err(PathError::NotContainer(pointer.to_owned())),
+    }
+}
+
+/// Removes the value at `pointer` and returns it. Object keys keep the order of their siblings.
+pub fn remove(root: &mut Value, pointer: &str) -> Result<Value, PathError> {
+    let (parent, last) = split_last(pointer).ok_or_else(|| PathError::Missing(pointer.to_owned()))?;
+    match root.pointer_mut(parent) {
+        Some(Value::Object(m)) => m.shift_remove(&last).ok_or_else(|| PathError::Missing(pointer.to_owned())),
+        Some(Value::Array(a)) => {
+            let i = index(&last, a.len(), pointer)?;
+            Ok(a.remove(i))
+        }
+        Some(_) => Err(PathError::NotContainer(pointer.to_owned())),
+        None => Err(PathError::Missing(pointer.to_owned())),
+    }
+}
+
+/// Renames the object key at `pointer` to `to`, keeping its position among its siblings.
+pub fn rename_key(root: &mut Value, pointer: &str, to: &str) -> Result<(), PathError> {
+    let (parent, last) = split_last(pointer).ok_or_else(|| PathError::Missing(pointer.to_owned()))?;
+    let Some(Value::Object(m)) = root.pointer_mut(parent) else {
+        return Err(PathError::NotContainer(pointer.to_owned()));
+    };
+    if !m.contains_key(&last) {
+        return Err(PathError::Missing(pointer.to_owned()));
+    }
+    if last == to {
+        return Ok(());
+    }
+    let old = std::mem::take(m);
+    for (k, v) in old {
+        if k == last {
+            m.insert(to.to_owned(), v);
+        } else if k != to {
+            m.insert(k, v);
+        }
+    }
+    Ok(())
+}
+
+fn index(token: &str, len: usize, pointer: &str) -> Result<usize, PathError> {
+    match token.parse::<usize>() {
+        Ok(i) if i < len => Ok(i),
+        _ => Err(PathError::Index(pointer.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn escaping_round_trips() {
+        let p = join("/a", "nvidia.com/gpu");
+        assert_eq!(p, "/a/nvidia.com~1gpu");
+        assert_eq!(tokens(&p), ["a", "nvidia.com/gpu"]);
+        assert_eq!(split_last("/x/~0y"), Some(("/x", "~y".to_owned())));
+    }
+
+    #[test]
+    fn set_creates_objects_and_keeps_order() {
+        let mut v = json!({"b": 1, "a": {"x": 1}});
+        set(&mut v, "/a/k8s-experimental/resources/limits/nvidia.com~1gpu", json!(1)).unwrap();
+        assert_eq!(v["a"]["k8s-experimental"]["resources"]["limits"]["nvidia.com/gpu"], json!(1));
+        assert_eq!(v.as_object().unwrap().keys().collect::<Vec<_>>(), ["b", "a"]);
+        assert!(set(&mut v, "/b/c", json!(1)).is_err());
+    }
+
+    #[test]
+    fn remove_and_rename() {
+        let mut v = json!({"a": 1, "EntryPoint": ["x"], "c": [1, 2, 3]});
+        rename_key(&mut v, "/EntryPoint", "Entrypoint").unwrap();
+        assert_eq!(v.as_object().unwrap().keys().collect::<Vec<_>>(), ["a", "Entrypoint", "c"]);
+        assert_eq!(remove(&mut v, "/c/1").unwrap(), json!(2));
+        assert_eq!(v["c"], json!([1, 3]));
+        assert!(remove(&mut v, "/nope").is_err());
+        append(&mut v, "/d/e", json!(1)).unwrap();
+        assert_eq!(v["d"]["e"], json!([1]));
+    }
+}

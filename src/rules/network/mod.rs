@@ -1,0 +1,5 @@
+//! Network rules.
+
+use crate::rules::Rule;
+
+pub static RULES: &[&Rule] = &[];

@@ -1,0 +1,5 @@
+//! Other rules.
+
+use crate::rules::Rule;
+
+pub static RULES: &[&Rule] = &[];

@@ -1,0 +1,5 @@
+//! Proxy rules.
+
+use crate::rules::Rule;
+
+pub static RULES: &[&Rule] = &[];

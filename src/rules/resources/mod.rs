@@ -1,0 +1,5 @@
+//! Resources rules.
+
+use crate::rules::Rule;
+
+pub static RULES: &[&Rule] = &[];
