@@ -3,6 +3,8 @@
 //!
 //! Layers depend one way: [`manifest`] → [`rules`] → [`migrate`] → `cli` and `app`.
 
+pub mod app;
+pub mod cli;
 pub mod manifest;
 pub mod migrate;
 pub mod rules;

@@ -194,6 +194,8 @@ pub struct Outcome {
     pub skipped: Vec<(FindingKey, String)>,
     /// Things the engineer should know about the result (e.g. more than 8 chunks).
     pub warnings: Vec<String>,
+    /// Modules renamed by accepted suggestions: (old name, new name).
+    pub renamed: Vec<(String, String)>,
 }
 
 impl Outcome {
@@ -285,6 +287,7 @@ pub fn apply(manifest: &Manifest, accepted: Vec<(FindingKey, Vec<Edit>)>) -> Out
 
     // A rename rewrites every reference to the module before its keys move.
     let mut key_renames = Vec::new();
+    let mut renamed = Vec::new();
     for (from, to) in &renames {
         let Some(module) = manifest.module(from) else {
             warnings.push(format!("cannot rename `{from}`: no such module"));
@@ -318,6 +321,7 @@ pub fn apply(manifest: &Manifest, accepted: Vec<(FindingKey, Vec<Edit>)>) -> Out
         if let Some(twin) = manifest.twin_pointer(from) {
             key_renames.push((twin, to.clone()));
         }
+        renamed.push((from.clone(), to.clone()));
     }
 
     for (i, ops) in co_ops {
@@ -332,7 +336,7 @@ pub fn apply(manifest: &Manifest, accepted: Vec<(FindingKey, Vec<Edit>)>) -> Out
             warnings.push(format!("rename: {e}"));
         }
     }
-    Outcome { doc, applied, skipped, warnings }
+    Outcome { doc, applied, skipped, warnings, renamed }
 }
 
 fn split_co(path: &str, co_index: &HashMap<String, usize>) -> Option<(usize, String)> {
