@@ -8,3 +8,5 @@ pub mod cli;
 pub mod manifest;
 pub mod migrate;
 pub mod rules;
+pub mod synth;
+pub mod report;

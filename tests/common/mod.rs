@@ -29,10 +29,10 @@ pub fn findings(manifest: &Manifest, rule: &str) -> Vec<Finding> {
     analyse(manifest).into_iter().filter(|f| f.rule == rule).collect()
 }
 
-/// Migrates accepting every finding of `rule` with `decision`, nothing else.
+/// Migrates deciding every finding of `rule` that has a suggestion with `decision`, nothing else.
 pub fn migrate_rule(manifest: &Manifest, rule: &str, decision: Decision) -> Outcome {
     let all = analyse(manifest);
-    let out = migrate(manifest, &all, |f| (f.rule == rule).then(|| decision.clone()));
+    let out = migrate(manifest, &all, |f| (f.rule == rule && f.suggestion.is_some()).then(|| decision.clone()));
     assert!(out.skipped.is_empty(), "skipped: {:?}", out.skipped);
     assert!(out.warnings.is_empty(), "warnings: {:?}", out.warnings);
     out

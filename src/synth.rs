@@ -1,0 +1,1 @@
+//! Deterministic generator of realistic FPGA manifests (for benchmarks and property tests).

@@ -1,0 +1,127 @@
+//! The command-line contract CI pipelines rely on: exit codes, JSON fields, atomic output,
+//! decisions replayed across manifests.
+
+mod common;
+use common::fixture_path;
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fpga2gpu")).args(args).output().expect("fpga2gpu runs")
+}
+
+fn sample() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/sample.deployment.json").display().to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn check_exit_codes_say_errors_and_unreadable_input() {
+    let errors = run(&["check", &sample()]);
+    assert_eq!(errors.status.code(), Some(1), "the FPGA sample has error findings");
+    assert!(stdout(&errors).contains("module CameraCapture"), "{}", stdout(&errors));
+
+    let clean = fixture_path("clean.deployment.json");
+    let ok = run(&["check", clean.to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\n  \"modulesContent\": {\n    oops\n}").unwrap();
+    let unreadable = run(&["check", &sample(), bad.to_str().unwrap()]);
+    assert_eq!(unreadable.status.code(), Some(2));
+    assert!(stderr(&unreadable).contains("line 3, column 5"), "{}", stderr(&unreadable));
+}
+
+#[test]
+fn check_json_lists_findings_with_the_documented_fields() {
+    let o = run(&["check", "--format", "json", &sample()]);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("valid JSON on stdout");
+    let findings = v["findings"].as_array().expect("findings list");
+    assert!(!findings.is_empty());
+    for f in findings {
+        for key in ["file", "rule", "section", "severity", "module", "path", "message", "fix", "reason"] {
+            assert!(f.get(key).is_some(), "{key} missing in {f}");
+        }
+    }
+    let sections: std::collections::BTreeSet<&str> = findings.iter().filter_map(|f| f["section"].as_str()).collect();
+    assert_eq!(sections.len(), 5, "the sample triggers every section: {sections:?}");
+}
+
+#[test]
+fn migrate_writes_atomically_and_never_over_the_input_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("deployment.json");
+    std::fs::copy(sample(), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+
+    let refused = run(&["migrate", input.to_str().unwrap(), "-o", input.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("--in-place"), "{}", stderr(&refused));
+    assert_eq!(std::fs::read(&input).unwrap(), before, "input untouched");
+
+    let out = dir.path().join("deployment.gpu.json");
+    let o = run(&["migrate", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let to_stdout = run(&["migrate", input.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&out).unwrap(), to_stdout.stdout, "file and stdout agree");
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+
+    let in_place = run(&["migrate", input.to_str().unwrap(), "--in-place"]);
+    assert!(in_place.status.success());
+    assert_eq!(std::fs::read(&input).unwrap(), to_stdout.stdout);
+}
+
+#[test]
+fn accept_none_returns_the_input_and_auto_changes_it() {
+    let none = run(&["migrate", &sample(), "--accept", "none"]);
+    let original: Value = serde_json::from_str(&std::fs::read_to_string(sample()).unwrap()).unwrap();
+    let out: Value = serde_json::from_slice(&none.stdout).unwrap();
+    assert_eq!(out, original);
+    assert_eq!(stdout(&none), std::fs::read_to_string(sample()).unwrap(), "byte for byte, as the sample is 2-space JSON");
+    let auto = run(&["migrate", &sample()]);
+    assert_ne!(auto.stdout, none.stdout);
+    assert!(stderr(&auto).contains("applied"), "{}", stderr(&auto));
+}
+
+#[test]
+fn a_decisions_file_replays_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    let decisions = dir.path().join("decisions.json");
+    std::fs::write(&decisions, r#"{"decisions": [{"rule": "STO001", "decision": "reject"}]}"#).unwrap();
+    let o = run(&["migrate", &sample(), "--accept", "auto", "--decisions", decisions.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("/home/hcsshares/images"), "the rejected share binds stay");
+
+    std::fs::write(&decisions, "{ not json").unwrap();
+    let bad = run(&["migrate", &sample(), "--decisions", decisions.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("line 1"), "{}", stderr(&bad));
+}
+
+#[test]
+fn rules_and_explain_read_the_rule_docs() {
+    let o = run(&["rules"]);
+    let text = stdout(&o);
+    for r in fpga2gpu::rules::catalogue() {
+        assert!(text.contains(r.doc.id), "{} listed", r.doc.id);
+    }
+    let e = run(&["explain", "sto001"]);
+    assert!(e.status.success());
+    let text = stdout(&e);
+    assert!(text.starts_with("STO001: "));
+    for part in ["Why it matters", "before:", "after:", "How safe"] {
+        assert!(text.contains(part), "{part}");
+    }
+    assert_eq!(run(&["explain", "XYZ999"]).status.code(), Some(2));
+}
