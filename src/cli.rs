@@ -52,6 +52,9 @@ pub enum Command {
         /// Allow writing over the input file.
         #[arg(long)]
         in_place: bool,
+        /// Also write a Markdown migration report (what changed and why, what needs manual work).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// List the rule catalogue.
     Rules {
@@ -88,8 +91,8 @@ pub fn main() -> ExitCode {
             }
         },
         Some(Command::Check { files, format }) => check(&files, format),
-        Some(Command::Migrate { file, output, accept, decisions, in_place }) => {
-            run_migrate(&file, output.as_deref(), accept, decisions.as_deref(), in_place)
+        Some(Command::Migrate { file, output, accept, decisions, in_place, report }) => {
+            run_migrate(&file, output.as_deref(), accept, decisions.as_deref(), in_place, report.as_deref())
         }
         Some(Command::Rules { format }) => {
             print!("{}", rules_listing(format));
@@ -201,6 +204,7 @@ fn run_migrate(
     accept: Policy,
     decisions: Option<&Path>,
     in_place: bool,
+    report: Option<&Path>,
 ) -> ExitCode {
     let manifest = match load(file) {
         Ok(m) => m,
@@ -236,8 +240,17 @@ fn run_migrate(
         return ExitCode::from(2);
     }
     let findings = analyse(&manifest);
-    let outcome = migrate(&manifest, &findings, |f| decisions.decide(f).or_else(|| accept.decide(f)));
+    let decide = |f: &Finding| decisions.decide(f).or_else(|| accept.decide(f));
+    let outcome = migrate(&manifest, &findings, decide);
     let text = outcome.text(&manifest);
+    if let Some(report) = report {
+        let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let md = crate::report::markdown_report(&name, &manifest, &findings, decide, &outcome);
+        if let Err(e) = write_atomic(report, md.as_bytes(), true) {
+            eprintln!("fpga2gpu: {e}");
+            return ExitCode::from(2);
+        }
+    }
     match &target {
         Some(t) => {
             if let Err(e) = write_atomic(t, text.as_bytes(), true) {

@@ -87,7 +87,11 @@ fn accept_none_returns_the_input_and_auto_changes_it() {
     let original: Value = serde_json::from_str(&std::fs::read_to_string(sample()).unwrap()).unwrap();
     let out: Value = serde_json::from_slice(&none.stdout).unwrap();
     assert_eq!(out, original);
-    assert_eq!(stdout(&none), std::fs::read_to_string(sample()).unwrap(), "byte for byte, as the sample is 2-space JSON");
+    assert_eq!(
+        stdout(&none),
+        std::fs::read_to_string(sample()).unwrap(),
+        "byte for byte, as the sample is 2-space JSON"
+    );
     let auto = run(&["migrate", &sample()]);
     assert_ne!(auto.stdout, none.stdout);
     assert!(stderr(&auto).contains("applied"), "{}", stderr(&auto));
@@ -124,4 +128,21 @@ fn rules_and_explain_read_the_rule_docs() {
         assert!(text.contains(part), "{part}");
     }
     assert_eq!(run(&["explain", "XYZ999"]).status.code(), Some(2));
+}
+
+#[test]
+fn migrate_report_says_what_changed_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.md");
+    let decisions = dir.path().join("d.json");
+    std::fs::write(&decisions, r#"[{"rule": "STO001", "module": "CameraCapture", "decision": "reject"}]"#).unwrap();
+    let o =
+        run(&["migrate", &sample(), "--decisions", decisions.to_str().unwrap(), "--report", report.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert!(md.starts_with("# Migration report: sample.deployment.json"));
+    let camera = &md[md.find("## Module `CameraCapture`").expect("camera section")..];
+    let rejected = camera.find("### Rejected").expect("the rejection is listed");
+    assert!(camera[rejected..].contains("**STO001**"));
+    assert!(md.contains("*Why:*"));
 }

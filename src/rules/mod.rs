@@ -327,9 +327,7 @@ pub fn analyse(manifest: &Manifest) -> Vec<Finding> {
             Check::Manifest(check) => findings.extend(check(&ctx)),
         }
     }
-    let order = |f: &Finding| {
-        f.module.as_deref().and_then(|n| manifest.modules.iter().position(|m| m.name == n)).unwrap_or(usize::MAX)
-    };
+    let order = |f: &Finding| f.module.as_deref().and_then(|n| ctx.index_of(n)).unwrap_or(usize::MAX);
     findings.sort_by_cached_key(|f| (order(f), f.section, f.rule, f.path.clone()));
     findings
 }
