@@ -226,25 +226,21 @@ pub fn migrate(manifest: &Manifest, findings: &[Finding], decide: impl Fn(&Findi
 #[derive(Debug, Clone)]
 enum Op {
     Edit(Edit),
-    /// Rewrite references to module `from` (as a host, or in a route) in the string at `path`.
-    ReplaceName {
-        path: String,
-        from: String,
-        to: String,
-    },
+    /// Rewrite references to renamed modules (as hosts, or in routes) in the string at `path`.
+    ReplaceNames { path: String },
 }
 
 impl Op {
     fn path(&self) -> &str {
         match self {
             Op::Edit(e) => e.path(),
-            Op::ReplaceName { path, .. } => path,
+            Op::ReplaceNames { path } => path,
         }
     }
     fn rank(&self) -> u8 {
         match self {
             Op::Edit(Edit::Remove { .. }) => 2,
-            Op::ReplaceName { .. } => 1,
+            Op::ReplaceNames { .. } => 1,
             _ => 0,
         }
     }
@@ -256,6 +252,8 @@ pub fn apply(manifest: &Manifest, accepted: Vec<(FindingKey, Vec<Edit>)>) -> Out
     let mut warnings = Vec::new();
     let mut skipped = Vec::new();
     let mut applied = Vec::new();
+    let by_name: HashMap<&str, usize> =
+        manifest.modules.iter().enumerate().map(|(i, m)| (m.name.as_str(), i)).collect();
     let co_index: HashMap<String, usize> =
         manifest.modules.iter().enumerate().map(|(i, m)| (m.create_options_pointer(), i)).collect();
     let mut co_ops: BTreeMap<usize, Vec<Op>> = BTreeMap::new();
@@ -269,7 +267,7 @@ pub fn apply(manifest: &Manifest, accepted: Vec<(FindingKey, Vec<Edit>)>) -> Out
         };
 
     for (key, edits) in accepted {
-        if let Some(i) = key.module.as_deref().and_then(|n| manifest.modules.iter().position(|m| m.name == n)) {
+        if let Some(i) = key.module.as_deref().and_then(|n| by_name.get(n).copied()) {
             let targets_co = edits.iter().any(|e| split_co(e.path(), &co_index).is_some_and(|(j, _)| j == i));
             if targets_co && manifest.modules[i].create_options.value.is_none() {
                 skipped.push((key, "its createOptions could not be read, so the module is left untouched".to_owned()));
@@ -285,35 +283,22 @@ pub fn apply(manifest: &Manifest, accepted: Vec<(FindingKey, Vec<Edit>)>) -> Out
         applied.push(key);
     }
 
-    // A rename rewrites every reference to the module before its keys move.
+    // Renames rewrite every reference to the modules (one pass over routes and env values for all
+    // of them) before their keys move.
     let mut key_renames = Vec::new();
     let mut renamed = Vec::new();
+    let mut targets: HashMap<&str, usize> = HashMap::new();
+    for (_, to) in &renames {
+        *targets.entry(to.as_str()).or_default() += 1;
+    }
     for (from, to) in &renames {
-        let Some(module) = manifest.module(from) else {
+        let Some(module) = by_name.get(from.as_str()).map(|&i| &manifest.modules[i]) else {
             warnings.push(format!("cannot rename `{from}`: no such module"));
             continue;
         };
-        if manifest.module(to).is_some() || renames.iter().filter(|(_, t)| t == to).count() > 1 {
+        if by_name.contains_key(to.as_str()) || targets[to.as_str()] > 1 {
             warnings.push(format!("cannot rename `{from}` to `{to}`: that name is taken"));
             continue;
-        }
-        for r in manifest.routes() {
-            doc_ops.push(Op::ReplaceName { path: r.pointer, from: from.clone(), to: to.clone() });
-        }
-        for m in &manifest.modules {
-            if let Some(env) = m.env(manifest) {
-                for (k, v) in env {
-                    if v.get("value").is_some_and(Value::is_string) {
-                        let p = pointer::from_tokens(&m.pointer, ["env", k.as_str(), "value"]);
-                        doc_ops.push(Op::ReplaceName { path: p, from: from.clone(), to: to.clone() });
-                    }
-                }
-            }
-            for (idx, _) in m.create_env() {
-                let op =
-                    Op::ReplaceName { path: m.co_path(&format!("/Env/{idx}")), from: from.clone(), to: to.clone() };
-                route(op, &mut co_ops, &mut doc_ops);
-            }
         }
         let (parent, last) = pointer::split_last(&module.pointer).expect("module pointers have a parent");
         let new_key = last.strip_suffix(from.as_str()).map(|p| format!("{p}{to}")).unwrap_or_else(|| to.clone());
@@ -323,14 +308,33 @@ pub fn apply(manifest: &Manifest, accepted: Vec<(FindingKey, Vec<Edit>)>) -> Out
         }
         renamed.push((from.clone(), to.clone()));
     }
+    let names = Renames::new(&renamed);
+    if !renamed.is_empty() {
+        for r in manifest.routes() {
+            doc_ops.push(Op::ReplaceNames { path: r.pointer });
+        }
+        for m in &manifest.modules {
+            if let Some(env) = m.env(manifest) {
+                for (k, v) in env {
+                    if v.get("value").is_some_and(Value::is_string) {
+                        let path = pointer::from_tokens(&m.pointer, ["env", k.as_str(), "value"]);
+                        doc_ops.push(Op::ReplaceNames { path });
+                    }
+                }
+            }
+            for (idx, _) in m.create_env() {
+                route(Op::ReplaceNames { path: m.co_path(&format!("/Env/{idx}")) }, &mut co_ops, &mut doc_ops);
+            }
+        }
+    }
 
     for (i, ops) in co_ops {
         let module = &manifest.modules[i];
         let Some(mut work) = module.create_options.value.clone() else { continue };
-        warnings.extend(apply_ops(&mut work, ops, true));
+        warnings.extend(apply_ops(&mut work, ops, true, &names));
         write_create_options(&mut doc, module, work, &mut warnings);
     }
-    warnings.extend(apply_ops(&mut doc, doc_ops, false));
+    warnings.extend(apply_ops(&mut doc, doc_ops, false, &names));
     for (path, to) in key_renames {
         if let Err(e) = pointer::rename_key(&mut doc, &path, &to) {
             warnings.push(format!("rename: {e}"));
@@ -358,13 +362,13 @@ fn with_path(op: Op, rel: String) -> Op {
             Edit::RenameKey { to, .. } => Edit::RenameKey { path: rel, to },
             r @ Edit::RenameModule { .. } => r,
         }),
-        Op::ReplaceName { from, to, .. } => Op::ReplaceName { path: rel, from, to },
+        Op::ReplaceNames { .. } => Op::ReplaceNames { path: rel },
     }
 }
 
 /// Applies ops: writes first, then name rewrites, then removals from the highest array index down
 /// (so earlier indexes stay valid). With `prune`, containers emptied by a removal go too.
-fn apply_ops(root: &mut Value, mut ops: Vec<Op>, prune: bool) -> Vec<String> {
+fn apply_ops(root: &mut Value, mut ops: Vec<Op>, prune: bool, names: &Renames) -> Vec<String> {
     ops.sort_by(|a, b| {
         a.rank()
             .cmp(&b.rank())
@@ -383,9 +387,11 @@ fn apply_ops(root: &mut Value, mut ops: Vec<Op>, prune: bool) -> Vec<String> {
                     prune_empty(root, &path);
                 }
             }),
-            Op::ReplaceName { path, from, to } => {
-                if let Some(Value::String(s)) = root.pointer_mut(&path) {
-                    *s = replace_module_name(s, &from, &to);
+            Op::ReplaceNames { path } => {
+                if let Some(Value::String(s)) = root.pointer_mut(&path)
+                    && let Some(new) = names.rewrite(s)
+                {
+                    *s = new;
                 }
                 Ok(())
             }
@@ -430,40 +436,70 @@ fn cmp_paths(a: &str, b: &str) -> Ordering {
     ta.len().cmp(&tb.len())
 }
 
-/// Rewrites references to a module: `/modules/<from>/` in routes, and `<from>` (any case) used as a
-/// host name (`from:8080`, `http://from/…`, `Server=from;`).
-pub fn replace_module_name(s: &str, from: &str, to: &str) -> String {
-    let routed = s
-        .replace(&format!("/modules/{from}/"), &format!("/modules/{to}/"))
-        .replace(&format!("/modules/{from}\""), &format!("/modules/{to}\""));
-    let lower = routed.to_ascii_lowercase();
-    let needle = from.to_ascii_lowercase();
-    if needle.is_empty() {
-        return routed;
-    }
-    let mut out = String::with_capacity(routed.len());
-    let mut last = 0;
-    let bytes = routed.as_bytes();
-    let mut i = 0;
-    while let Some(pos) = lower[i..].find(&needle) {
-        let start = i + pos;
-        let end = start + needle.len();
-        let before_ok = start == 0 || !is_host_char(bytes[start - 1]);
-        let after_ok = end == bytes.len() || matches!(bytes[end], b':' | b'/' | b';' | b',' | b'"' | b'\'' | b' ');
-        let already_route = routed[..start].ends_with("/modules/");
-        if before_ok && after_ok && !already_route {
-            out.push_str(&routed[last..start]);
-            out.push_str(to);
-            last = end;
+/// Accepted module renames, indexed for rewriting references to them.
+pub struct Renames {
+    /// Old name → new name, for routes (`/modules/<name>/`), which are case-sensitive.
+    exact: HashMap<String, String>,
+    /// Lower-cased old name → new name, for host names, which are not.
+    lower: HashMap<String, String>,
+}
+
+impl Renames {
+    pub fn new(pairs: &[(String, String)]) -> Renames {
+        Renames {
+            exact: pairs.iter().cloned().collect(),
+            lower: pairs.iter().map(|(f, t)| (f.to_ascii_lowercase(), t.clone())).collect(),
         }
-        i = end;
     }
-    out.push_str(&routed[last..]);
-    out
+
+    /// Rewrites references to renamed modules in one pass: `/modules/<from>/` in routes, and
+    /// `<from>` (any case) used as a host name (`from:8080`, `http://from/…`, `Server=from;`).
+    /// `None` when nothing changes.
+    pub fn rewrite(&self, s: &str) -> Option<String> {
+        if self.exact.is_empty() {
+            return None;
+        }
+        let b = s.as_bytes();
+        let mut out = String::new();
+        let mut last = 0;
+        let mut i = 0;
+        while i < b.len() {
+            if !is_name_char(b[i]) || (i > 0 && is_host_char(b[i - 1])) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && is_name_char(b[i]) {
+                i += 1;
+            }
+            let token = &s[start..i];
+            let to = if s[..start].ends_with("/modules/") {
+                self.exact.get(token)
+            } else if i == b.len() || matches!(b[i], b':' | b'/' | b';' | b',' | b'"' | b'\'' | b' ') {
+                self.lower.get(&token.to_ascii_lowercase())
+            } else {
+                None
+            };
+            if let Some(to) = to {
+                out.push_str(&s[last..start]);
+                out.push_str(to);
+                last = i;
+            }
+        }
+        if last == 0 {
+            return None;
+        }
+        out.push_str(&s[last..]);
+        Some(out)
+    }
+}
+
+fn is_name_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_')
 }
 
 fn is_host_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'$' | b'{')
+    is_name_char(b) || matches!(b, b'.' | b'$' | b'{')
 }
 
 /// Writes a module's new createOptions back in the form it had.
@@ -519,13 +555,15 @@ mod tests {
 
     #[test]
     fn renames_hosts_and_routes_only() {
+        let r = Renames::new(&[("My_Mod".to_owned(), "my-mod".to_owned())]);
         assert_eq!(
-            replace_module_name("FROM /messages/modules/My_Mod/outputs/* INTO $upstream", "My_Mod", "my-mod"),
-            "FROM /messages/modules/my-mod/outputs/* INTO $upstream"
+            r.rewrite("FROM /messages/modules/My_Mod/outputs/* INTO $upstream").as_deref(),
+            Some("FROM /messages/modules/my-mod/outputs/* INTO $upstream")
         );
-        assert_eq!(replace_module_name("http://my_mod:8080/score", "My_Mod", "my-mod"), "http://my-mod:8080/score");
-        assert_eq!(replace_module_name("URL=my_mod:80", "My_Mod", "my-mod"), "URL=my-mod:80");
-        assert_eq!(replace_module_name("my_modx:80 and amy_mod:1", "My_Mod", "my-mod"), "my_modx:80 and amy_mod:1");
+        assert_eq!(r.rewrite("http://my_mod:8080/score").as_deref(), Some("http://my-mod:8080/score"));
+        assert_eq!(r.rewrite("URL=my_mod:80").as_deref(), Some("URL=my-mod:80"));
+        assert_eq!(r.rewrite("my_modx:80 and amy_mod:1 a.my_mod:2"), None);
+        assert_eq!(r.rewrite("/modules/my_mod/inputs/x"), None, "routes are case-sensitive");
     }
 
     #[test]
