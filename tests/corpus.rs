@@ -17,8 +17,10 @@ fn corpus() -> Option<Vec<PathBuf>> {
         eprintln!("SKIPPED: no corpus at {} (set FPGA2GPU_CORPUS to run the corpus tests)", dir.display());
         return None;
     };
-    let mut files: Vec<PathBuf> =
-        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
     files.sort();
     assert!(!files.is_empty(), "the corpus folder {} holds no .json files", dir.display());
     Some(files)
@@ -54,7 +56,8 @@ fn every_corpus_file_is_analysed_and_migrated_or_refused_with_line_and_column() 
                     .unwrap_or_else(|e| panic!("{}: migrated output does not load: {e}", name(file)));
             }
             Err(e) => {
-                let (line, column) = e.position().unwrap_or_else(|| panic!("{}: refused without a position: {e}", name(file)));
+                let (line, column) =
+                    e.position().unwrap_or_else(|| panic!("{}: refused without a position: {e}", name(file)));
                 assert!(line > 0 && column > 0);
                 assert!(e.to_string().contains(&format!("line {line}, column {column}")), "{e}");
                 refused.push(name(file));

@@ -67,7 +67,10 @@ fn man002_invalid_create_options_leave_the_module_untouched_and_lenient_ones_are
         settings(&m.doc, "broken")["createOptions"],
         "the unreadable module is copied as it was"
     );
-    assert_eq!(settings(&out.doc, "lenient")["createOptions"], json!(r#"{"HostConfig":{"Privileged":true},"WorkingDir":"/app"}"#));
+    assert_eq!(
+        settings(&out.doc, "lenient")["createOptions"],
+        json!(r#"{"HostConfig":{"Privileged":true},"WorkingDir":"/app"}"#)
+    );
     assert!(auto_left(&m, &out, "MAN002").is_empty());
 }
 
@@ -89,7 +92,16 @@ fn man004_placeholders_are_never_touched() {
     assert!(f[0].message.contains("${CAM_CREATE_OPTIONS}"));
     let out = migrate(&m, &analyse(&m), |f| Policy::All.decide(f));
     let text = out.text(&m);
-    for p in ["${ACR}", "${VERSION}", "${CAM_CREATE_OPTIONS}", "<IMAGE_URI>", "#SHARE_NAME#", "$SHARE_NAME", "$SECRET_KEY", "<URL>"] {
+    for p in [
+        "${ACR}",
+        "${VERSION}",
+        "${CAM_CREATE_OPTIONS}",
+        "<IMAGE_URI>",
+        "#SHARE_NAME#",
+        "$SHARE_NAME",
+        "$SECRET_KEY",
+        "<URL>",
+    ] {
         assert!(text.contains(p), "{p} survives the migration");
     }
 }
@@ -118,7 +130,11 @@ fn man006_every_shape_is_read_and_written_back_in_the_same_shape() {
         let out = migrate(&m, &analyse(&m), |_| None);
         let text = out.text(&m);
         let stripped = original.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&original);
-        assert_eq!(text.as_bytes(), stripped, "{file}: nothing accepted, same bytes (indent, line endings) but the BOM");
+        assert_eq!(
+            text.as_bytes(),
+            stripped,
+            "{file}: nothing accepted, same bytes (indent, line endings) but the BOM"
+        );
 
         let all = migrate(&m, &analyse(&m), |f| Policy::All.decide(f));
         let again = Manifest::load(all.text(&m).as_bytes()).unwrap();
