@@ -227,7 +227,9 @@ pub fn migrate(manifest: &Manifest, findings: &[Finding], decide: impl Fn(&Findi
 enum Op {
     Edit(Edit),
     /// Rewrite references to renamed modules (as hosts, or in routes) in the string at `path`.
-    ReplaceNames { path: String },
+    ReplaceNames {
+        path: String,
+    },
 }
 
 impl Op {
@@ -308,7 +310,9 @@ pub fn apply(manifest: &Manifest, accepted: Vec<(FindingKey, Vec<Edit>)>) -> Out
         }
         renamed.push((from.clone(), to.clone()));
     }
-    let names = Renames::new(&renamed);
+    let moving: std::collections::HashSet<&str> = renamed.iter().map(|(f, _)| f.as_str()).collect();
+    let keeping = manifest.modules.iter().map(|m| m.name.as_str()).filter(|n| !moving.contains(n));
+    let names = Renames::new(&renamed, keeping);
     if !renamed.is_empty() {
         for r in manifest.routes() {
             doc_ops.push(Op::ReplaceNames { path: r.pointer });
@@ -445,11 +449,15 @@ pub struct Renames {
 }
 
 impl Renames {
-    pub fn new(pairs: &[(String, String)]) -> Renames {
-        Renames {
-            exact: pairs.iter().cloned().collect(),
-            lower: pairs.iter().map(|(f, t)| (f.to_ascii_lowercase(), t.clone())).collect(),
+    /// `others` are the names of the modules that keep theirs: a host that lower-cases to one of
+    /// them is ambiguous, so it is only rewritten when it matches the renamed module exactly.
+    pub fn new<'a>(pairs: &[(String, String)], others: impl IntoIterator<Item = &'a str>) -> Renames {
+        let mut lower: HashMap<String, String> =
+            pairs.iter().map(|(f, t)| (f.to_ascii_lowercase(), t.clone())).collect();
+        for name in others {
+            lower.remove(&name.to_ascii_lowercase());
         }
+        Renames { exact: pairs.iter().cloned().collect(), lower }
     }
 
     /// Rewrites references to renamed modules in one pass: `/modules/<from>/` in routes, and
@@ -476,7 +484,7 @@ impl Renames {
             let to = if s[..start].ends_with("/modules/") {
                 self.exact.get(token)
             } else if i == b.len() || matches!(b[i], b':' | b'/' | b';' | b',' | b'"' | b'\'' | b' ') {
-                self.lower.get(&token.to_ascii_lowercase())
+                self.exact.get(token).or_else(|| self.lower.get(&token.to_ascii_lowercase()))
             } else {
                 None
             };
@@ -555,7 +563,7 @@ mod tests {
 
     #[test]
     fn renames_hosts_and_routes_only() {
-        let r = Renames::new(&[("My_Mod".to_owned(), "my-mod".to_owned())]);
+        let r = Renames::new(&[("My_Mod".to_owned(), "my-mod".to_owned())], ["other"]);
         assert_eq!(
             r.rewrite("FROM /messages/modules/My_Mod/outputs/* INTO $upstream").as_deref(),
             Some("FROM /messages/modules/my-mod/outputs/* INTO $upstream")
@@ -564,6 +572,9 @@ mod tests {
         assert_eq!(r.rewrite("URL=my_mod:80").as_deref(), Some("URL=my-mod:80"));
         assert_eq!(r.rewrite("my_modx:80 and amy_mod:1 a.my_mod:2"), None);
         assert_eq!(r.rewrite("/modules/my_mod/inputs/x"), None, "routes are case-sensitive");
+        let ambiguous = Renames::new(&[("Camera".to_owned(), "camera-2".to_owned())], ["camera"]);
+        assert_eq!(ambiguous.rewrite("http://camera:8080"), None, "`camera` is the module that keeps its name");
+        assert_eq!(ambiguous.rewrite("http://Camera:8080").as_deref(), Some("http://camera-2:8080"));
     }
 
     #[test]
