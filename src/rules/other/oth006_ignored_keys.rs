@@ -1,0 +1,170 @@
+//! OTH006: Docker settings the Kubernetes agent ignores, not covered by a more specific rule.
+
+use super::keys::{host_config, is_unset};
+use crate::manifest::{Module, pointer};
+use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use Place::{HostConfig as H, Top as T};
+
+pub static RULE: Rule = Rule {
+    doc: RuleDoc {
+        id: "OTH006",
+        section: Section::Other,
+        severity: Severity::Warning,
+        fix: FixKind::Auto,
+        title: "Docker setting the Kubernetes agent ignores",
+        detects: "Keys the agent reads but ignores and that no other rule handles: `HostConfig.CpusetCpus`, `CapAdd`, `CapDrop`, `Ulimits`, `Sysctls`, `RestartPolicy`, `LogConfig`, and top-level `Hostname`, `User` (warning, removed). Docker settings the agent does not translate at all with a visible effect (`Healthcheck`, `StopSignal`, `StopTimeout`, `HostConfig.SecurityOpt`, `DeviceCgroupRules`, `ReadonlyRootfs`, `Init`, `GroupAdd`, `Tmpfs`, `Links`, `VolumesFrom`, `AutoRemove`, I/O and cgroup tuning…) are reported as info and kept. Keys are matched ignoring case, where Docker places them; keys set to Docker's default (`\"\"`, `0`, `false`, empty) are not reported.",
+        why: "The Kubernetes agent builds the pod from a fixed set of createOptions keys; everything else has no effect on the GPU device, so the module silently runs without it. Removing the ignored keys makes the manifest say what the device does; where Kubernetes has an equivalent the message names it.",
+        before: r#"{"User": "1000", "HostConfig": {"CapAdd": ["NET_ADMIN"], "LogConfig": {"Type": "json-file", "Config": {"max-size": "10m"}}}}"#,
+        after: r#"{}"#,
+        fix_safety: "Nothing changes on the GPU device, where the keys are ignored anyway. The migrated manifest no longer carries them to the FPGA device: keep the original for it. If the module depends on the setting (a capability, a user id), use the replacement the message names.",
+    },
+    check: Check::Module(check),
+};
+
+/// Where Docker reads a key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Top,
+    HostConfig,
+}
+
+/// A key the agent ignores and what replaces it.
+struct Ignored {
+    key: &'static str,
+    place: Place,
+    /// In the guide's "read but ignored" list: a warning, removed. Otherwise info, kept.
+    listed: bool,
+    instead: &'static str,
+}
+
+const fn warn(key: &'static str, place: Place, instead: &'static str) -> Ignored {
+    Ignored { key, place, listed: true, instead }
+}
+
+const fn info(key: &'static str, place: Place, instead: &'static str) -> Ignored {
+    Ignored { key, place, listed: false, instead }
+}
+
+const TUNING: &str =
+    "Kubernetes manages this tuning itself; only `k8s-experimental.resources` cpu and memory limits apply";
+const RUNTIME: &str = "the container runtime's defaults on the device apply";
+
+const IGNORED: &[Ignored] = &[
+    warn(
+        "Hostname",
+        T,
+        "the pod's host name is the pod name; other modules reach this one by its Service name, the lower-cased module name",
+    ),
+    warn(
+        "User",
+        T,
+        "the image's user applies; `k8s-experimental.securityContext` `runAsUser`/`runAsGroup` (numeric ids) set it, for the whole pod",
+    ),
+    warn(
+        "CpusetCpus",
+        H,
+        "Kubernetes places the container on CPUs itself; give it a CPU amount in `k8s-experimental.resources.limits.cpu`",
+    ),
+    warn(
+        "CapAdd",
+        H,
+        "there is no per-container capability setting through the agent (`k8s-experimental.securityContext` is pod-level and has none); `HostConfig.Privileged: true` is translated if the module really needs them",
+    ),
+    warn("CapDrop", H, "the container runtime's default capabilities apply; nothing replaces it"),
+    warn("Ulimits", H, "Kubernetes has no per-container ulimits; the node's limits apply"),
+    warn(
+        "Sysctls",
+        H,
+        "namespaced sysctls go in `k8s-experimental.securityContext.sysctls` as [{\"name\": …, \"value\": …}] (unsafe ones must also be allowed on the node)",
+    ),
+    warn("RestartPolicy", H, "pods always restart (Kubernetes restartPolicy Always)"),
+    warn("LogConfig", H, "Kubernetes keeps and rotates container logs itself; nothing replaces it"),
+    info("Healthcheck", T, "no liveness probe is made from it, so a hung module is not restarted"),
+    info("StopSignal", T, "Kubernetes stops containers with SIGTERM"),
+    info("StopTimeout", T, "Kubernetes waits its own grace period (30 s) before killing the container"),
+    info("MacAddress", T, "the pod gets its own address"),
+    info("NetworkDisabled", T, "the module has a network on Kubernetes"),
+    info("Domainname", T, "the pod's DNS domain is the cluster's"),
+    info("SecurityOpt", H, "no AppArmor, seccomp or SELinux options are applied"),
+    info(
+        "DeviceCgroupRules",
+        H,
+        "no device access rules are applied: request devices as resources (`nvidia.com/gpu`) or use `Privileged`",
+    ),
+    info("ReadonlyRootfs", H, "the container's root file system stays writable"),
+    info(
+        "Init",
+        H,
+        "no init process is added: the module's own process is PID 1 and must reap children and handle signals",
+    ),
+    info(
+        "GroupAdd",
+        H,
+        "supplementary groups go in `k8s-experimental.securityContext.supplementalGroups` (numeric ids), for the whole pod",
+    ),
+    info("Tmpfs", H, "no tmpfs is mounted: use a `k8s-experimental.volumes` emptyDir with `medium: Memory`"),
+    info(
+        "Links",
+        H,
+        "there are no container links: reach the other module by its Service name, `<lower-cased name>:<HostPort>`",
+    ),
+    info("VolumesFrom", H, "containers share no volumes this way: mount the same share volume in both modules"),
+    info("AutoRemove", H, "pods are restarted, never removed when the module exits"),
+    info("PublishAllPorts", H, "only `PortBindings` and `ExposedPorts` become Service ports"),
+    info("OomKillDisable", H, TUNING),
+    info("OomScoreAdj", H, TUNING),
+    info("PidsLimit", H, TUNING),
+    info("MemorySwap", H, TUNING),
+    info("MemorySwappiness", H, TUNING),
+    info("KernelMemory", H, TUNING),
+    info("KernelMemoryTCP", H, TUNING),
+    info("CpusetMems", H, TUNING),
+    info("CpuCount", H, TUNING),
+    info("CpuPercent", H, TUNING),
+    info("CpuRealtimePeriod", H, TUNING),
+    info("CpuRealtimeRuntime", H, TUNING),
+    info("BlkioWeight", H, TUNING),
+    info("BlkioWeightDevice", H, TUNING),
+    info("BlkioDeviceReadBps", H, TUNING),
+    info("BlkioDeviceWriteBps", H, TUNING),
+    info("BlkioDeviceReadIOps", H, TUNING),
+    info("BlkioDeviceWriteIOps", H, TUNING),
+    info("IOMaximumIOps", H, TUNING),
+    info("IOMaximumBandwidth", H, TUNING),
+    info("CgroupParent", H, RUNTIME),
+    info("Cgroup", H, RUNTIME),
+    info("CgroupnsMode", H, RUNTIME),
+    info("UTSMode", H, RUNTIME),
+    info("UsernsMode", H, RUNTIME),
+    info("Isolation", H, RUNTIME),
+    info("MaskedPaths", H, RUNTIME),
+    info("ReadonlyPaths", H, RUNTIME),
+    info("StorageOpt", H, RUNTIME),
+    info("VolumeDriver", H, RUNTIME),
+];
+
+fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+    let Some(co) = module.create_options.object() else { return Vec::new() };
+    let top = co.iter().map(|(k, v)| (Place::Top, pointer::join("", k), k, v));
+    let hc = host_config(co).into_iter().flat_map(|(hc_key, hc)| {
+        hc.iter().map(move |(k, v)| (Place::HostConfig, pointer::from_tokens("", [hc_key, k.as_str()]), k, v))
+    });
+    top.chain(hc)
+        .filter(|(_, _, _, v)| !is_unset(v))
+        .filter_map(|(place, rel, key, _)| {
+            let ignored = IGNORED.iter().find(|i| i.place == place && i.key.eq_ignore_ascii_case(key))?;
+            let shown = match place {
+                Place::Top => format!("`{key}`"),
+                Place::HostConfig => format!("`HostConfig.{key}`"),
+            };
+            let path = module.co_path(&rel);
+            let message = format!("{shown} is ignored on the GPU device: {}", ignored.instead);
+            Some(if ignored.listed {
+                Finding::new(&RULE, Some(module), path.clone(), message)
+                    .suggest(Suggestion::new(format!("remove {shown}"), vec![Edit::Remove { path }]))
+            } else {
+                Finding::new(&RULE, Some(module), path, message).severity(Severity::Info).fix_kind(FixKind::None)
+            })
+        })
+        .collect()
+}

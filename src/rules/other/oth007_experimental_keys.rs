@@ -1,0 +1,226 @@
+//! OTH007: `k8s-experimental` settings the agent never reads: unknown inner keys, or the whole
+//! section misspelled or misplaced.
+
+use super::k8s_experimental::{self, Experimental, KNOWN, SECTION, inner, known, meant};
+use crate::manifest::placeholder::contains_placeholder;
+use crate::manifest::{Module, pointer};
+use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use serde_json::{Map, Value};
+
+pub static RULE: Rule = Rule {
+    doc: RuleDoc {
+        id: "OTH007",
+        section: Section::Other,
+        severity: Severity::Error,
+        fix: FixKind::Auto,
+        title: "k8s-experimental key the agent does not read",
+        detects: "An inner key of `k8s-experimental` other than volumes, resources, nodeSelector, securityContext, serviceOptions and strategy (matched ignoring case; misspellings of serviceOptions such as `service-options` are NET009's), a section spelled otherwise (`k8s_experimental`, `K8s-Experimental`, `k8sExperimental`) or placed inside `HostConfig`, and a section that is not an object.",
+        why: "The agent reads the section only under the exact key `k8s-experimental` at the top of createOptions, and within it only the six keys it knows (ignoring case); anything else is skipped with a log line, so GPUs, volumes or service options written there never reach the pod.",
+        before: r#"{"k8s_experimental": {"resources": {"limits": {"nvidia.com/gpu": 1}}}, "k8s-experimental": {"nodeselector": {"gpu": "true"}, "replicas": 2}}"#,
+        after: r#"{"k8s-experimental": {"nodeselector": {"gpu": "true"}, "resources": {"limits": {"nvidia.com/gpu": 1}}}}"#,
+        fix_safety: "Safe: the Docker agent ignores the whole section and the Kubernetes agent ignores what is removed. A misspelled inner key close to a known one (`node_selector`) is renamed, not removed. A misspelled or misplaced section is merged setting by setting into `k8s-experimental`; when both hold different values for the same setting nothing is changed and you merge by hand.",
+    },
+    check: Check::Module(check),
+};
+
+fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+    let sections = k8s_experimental::sections(module);
+    let agent = sections.iter().find(|s| s.read_by_agent).map(|s| s.value);
+    let mut out = Vec::new();
+    for s in &sections {
+        if s.read_by_agent {
+            out.extend(check_inner(module, s));
+        } else if let Some(f) = misplaced(module, s, agent) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// Unknown keys inside the agent's own section.
+fn check_inner(module: &Module, s: &Experimental<'_>) -> Vec<Finding> {
+    let path = module.co_path(&s.rel_pointer);
+    let o = match s.value {
+        Value::Object(o) => o,
+        Value::Null => return Vec::new(),
+        Value::String(t) if contains_placeholder(t) => return Vec::new(),
+        other => {
+            return vec![
+                Finding::new(
+                    &RULE,
+                    Some(module),
+                    path,
+                    format!("`{SECTION}` is {}, not an object: the agent cannot parse it and ignores it", kind(other)),
+                )
+                .fix_kind(FixKind::Manual),
+            ];
+        }
+    };
+    let mut out = Vec::new();
+    for key in o.keys() {
+        // Misspellings of serviceOptions (`service-options`, `service_options`) are NET009's.
+        if known(key).is_some() || contains_placeholder(key) || meant(key) == Some("serviceOptions") {
+            continue;
+        }
+        let at = pointer::join(&path, key);
+        // Another spelling of the same key (the right one, or a second wrong one) makes a rename clobber it.
+        let spellings = |m: &str| o.keys().filter(|k| meant(k) == Some(m)).count();
+        let finding = match meant(key) {
+            Some(m) if spellings(m) > 1 => Finding::new(
+                &RULE,
+                Some(module),
+                at,
+                format!("`{SECTION}.{key}` is not a key the agent knows, and another spelling of `{m}` is set too: keep one, named `{m}`"),
+            )
+            .fix_kind(FixKind::Manual),
+            Some(m) => Finding::new(
+                &RULE,
+                Some(module),
+                at.clone(),
+                format!("`{SECTION}.{key}` is not a key the agent knows; it reads `{m}`"),
+            )
+            .suggest(Suggestion::new(
+                format!("rename `{key}` to `{m}`"),
+                vec![Edit::RenameKey { path: at, to: m.to_owned() }],
+            )),
+            None => Finding::new(
+                &RULE,
+                Some(module),
+                at.clone(),
+                format!("`{SECTION}.{key}` is ignored by the agent, which knows only {}", KNOWN.join(", ")),
+            )
+            .suggest(Suggestion::new(format!("remove `{key}`"), vec![Edit::Remove { path: at }])),
+        };
+        out.push(finding);
+    }
+    out
+}
+
+/// A section the agent does not read, moved into the one it reads.
+fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&Value>) -> Option<Finding> {
+    let path = module.co_path(&s.rel_pointer);
+    let inside_host_config = s.in_host_config;
+    let name = if inside_host_config { format!("HostConfig.{}", s.key) } else { s.key.to_owned() };
+    let what = if inside_host_config {
+        format!("`{name}` is ignored: the agent reads `{SECTION}` at the top of createOptions")
+    } else {
+        format!("`{name}` is ignored: the agent reads the section only when spelled `{SECTION}`")
+    };
+    let finding = |message: String| Finding::new(&RULE, Some(module), path.clone(), message);
+    let manual = |message: String| Some(finding(message).fix_kind(FixKind::Manual));
+    let agent_obj = match agent {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(o)) => Some(o),
+        Some(other) => {
+            return manual(format!("{what}; `{SECTION}` is set too, as {}: merge them by hand", kind(other)));
+        }
+    };
+    let section = match s.value {
+        Value::Object(o) => o,
+        Value::Null => {
+            return Some(
+                finding(format!("{what}; it is empty"))
+                    .suggest(Suggestion::new(format!("remove `{name}`"), vec![Edit::Remove { path: path.clone() }])),
+            );
+        }
+        Value::String(t) if contains_placeholder(t) && agent_obj.is_none() => {
+            let edits = if inside_host_config {
+                vec![
+                    Edit::Set { path: module.co_path(&pointer::join("", SECTION)), value: s.value.clone() },
+                    Edit::Remove { path: path.clone() },
+                ]
+            } else {
+                vec![Edit::RenameKey { path: path.clone(), to: SECTION.to_owned() }]
+            };
+            return Some(finding(what).suggest(Suggestion::new(format!("move `{name}` to `{SECTION}`"), edits)));
+        }
+        other => return manual(format!("{what}; it is {}, not an object: rewrite it by hand", kind(other))),
+    };
+
+    let mut leaves = Vec::new();
+    let mut dropped = Vec::new();
+    for (key, value) in section {
+        let Some(canonical) = known(key).or_else(|| meant(key)) else {
+            dropped.push(format!("`{key}`"));
+            continue;
+        };
+        // Keep the spelling the agent's section already uses for this key, so no duplicate appears.
+        let target = agent_obj.and_then(|o| inner(o, canonical)).map_or(canonical, |(k, _)| k);
+        collect_leaves(value, vec![target.to_owned()], &mut leaves);
+    }
+    let mut edits = Vec::new();
+    let mut conflicts = Vec::new();
+    for (tokens, value) in leaves {
+        match agent_obj.map_or(Existing::Absent, |o| existing(o, &tokens, &value)) {
+            Existing::Absent => edits.push(Edit::Set {
+                path: module
+                    .co_path(&pointer::from_tokens(&pointer::join("", SECTION), tokens.iter().map(String::as_str))),
+                value,
+            }),
+            Existing::Same => {}
+            Existing::Differs => conflicts.push(format!("`{}`", tokens.join("."))),
+        }
+    }
+    if !conflicts.is_empty() {
+        return manual(format!("{what}; `{SECTION}` sets {} differently: merge them by hand", conflicts.join(", ")));
+    }
+    edits.push(Edit::Remove { path: path.clone() });
+    let mut message = what;
+    if !dropped.is_empty() {
+        message.push_str(&format!("; unknown {} dropped", dropped.join(", ")));
+    }
+    let summary = match agent_obj {
+        Some(_) => format!("merge `{name}` into `{SECTION}`"),
+        None => format!("move `{name}` to `{SECTION}`"),
+    };
+    Some(finding(message).suggest(Suggestion::new(summary, edits)))
+}
+
+/// Objects are walked down to their leaves (scalars, arrays, empty objects), so that the settings
+/// merge with what other rules write into the same section.
+fn collect_leaves(value: &Value, at: Vec<String>, out: &mut Vec<(Vec<String>, Value)>) {
+    match value {
+        Value::Object(o) if !o.is_empty() => {
+            for (k, v) in o {
+                let mut next = at.clone();
+                next.push(k.clone());
+                collect_leaves(v, next, out);
+            }
+        }
+        _ => out.push((at, value.clone())),
+    }
+}
+
+enum Existing {
+    Absent,
+    Same,
+    Differs,
+}
+
+/// What the agent's section already holds where a leaf would go.
+fn existing(section: &Map<String, Value>, tokens: &[String], leaf: &Value) -> Existing {
+    let mut cur = section;
+    for (i, t) in tokens.iter().enumerate() {
+        match cur.get(t) {
+            None | Some(Value::Null) => return Existing::Absent,
+            Some(v) if i + 1 == tokens.len() => {
+                let same = v == leaf || (leaf.as_object().is_some_and(Map::is_empty) && v.is_object());
+                return if same { Existing::Same } else { Existing::Differs };
+            }
+            Some(Value::Object(o)) => cur = o,
+            Some(_) => return Existing::Differs,
+        }
+    }
+    Existing::Absent
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
