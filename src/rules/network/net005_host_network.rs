@@ -1,0 +1,38 @@
+//! NET005: a module on the host network (works; advice only).
+
+use super::ports::{is_host_network, network_mode};
+use crate::manifest::Module;
+use crate::rules::{Check, Context, Finding, FixKind, Rule, RuleDoc, Section, Severity};
+use serde_json::Value;
+
+pub static RULE: Rule = Rule {
+    doc: RuleDoc {
+        id: "NET005",
+        section: Section::Network,
+        severity: Severity::Info,
+        fix: FixKind::None,
+        title: "Module on the host network",
+        detects: "`HostConfig.NetworkMode: \"host\"` (the Kubernetes agent compares it case-insensitively, so `Host` counts too; NET011 fixes that spelling for Docker).",
+        why: "This works on the GPU device: the agent runs the pod with `hostNetwork: true` and sets `dnsPolicy: ClusterFirstWithHostNet` itself, so the module still resolves other modules' Services. Other modules, edgeHub included, need not be on the host network. Only one module can be (NET006), and the module's ports are the node's ports: they need no bindings.",
+        before: r#"{"HostConfig": {"NetworkMode": "host"}}"#,
+        after: r#"{"HostConfig": {"NetworkMode": "host"}}"#,
+        fix_safety: "Nothing to change.",
+    },
+    check: Check::Module(check),
+};
+
+fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+    if !is_host_network(module) {
+        return Vec::new();
+    }
+    let mode = network_mode(module).and_then(Value::as_str).unwrap_or("host");
+    vec![Finding::new(
+        &RULE,
+        Some(module),
+        module.co_path("/HostConfig/NetworkMode"),
+        format!(
+            "module `{}` uses the host network (`NetworkMode: {mode}`): the agent adds `dnsPolicy: ClusterFirstWithHostNet`, other modules need not follow",
+            module.name
+        ),
+    )]
+}

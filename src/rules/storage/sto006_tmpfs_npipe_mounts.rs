@@ -1,0 +1,178 @@
+//! STO006: `tmpfs` and `npipe` mounts, which the Kubernetes agent ignores.
+
+use super::mounts::{Mount, mounts};
+use crate::manifest::Module;
+use crate::rules::network::experimental;
+use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use serde_json::{Map, Value, json};
+use std::collections::HashSet;
+
+pub static RULE: Rule = Rule {
+    doc: RuleDoc {
+        id: "STO006",
+        section: Section::Storage,
+        severity: Severity::Warning,
+        fix: FixKind::Auto,
+        title: "`tmpfs` mount becomes a memory-backed emptyDir; `npipe` mount is dropped",
+        detects: "A `HostConfig.Mounts` entry of type `tmpfs` or `npipe`.",
+        why: "The Kubernetes agent translates only `bind` and `volume` mounts: a tmpfs is silently not mounted, so the module writes its scratch files into the container layer instead of memory. The same thing on Kubernetes is an emptyDir volume with `medium: Memory`, declared in `k8s-experimental.volumes` with its volumeMount at the same path (`TmpfsOptions.SizeBytes` becomes its `sizeLimit`; at /dev/shm without one, `ShmSize` does, and RES008 then only removes `ShmSize`). Where `k8s-experimental.volumes` already mounts something at that path the tmpfs is only dropped: two volumes at one path make Kubernetes reject the pod. A named pipe (`npipe`) exists only on Windows hosts; the GPU device is Linux.",
+        before: r#"{"HostConfig": {"Mounts": [{"Type": "tmpfs", "Target": "/app/cache", "TmpfsOptions": {"SizeBytes": 67108864}}]}}"#,
+        after: r#"{"k8s-experimental": {"volumes": [{"volume": {"name": "tmpfs-app-cache", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}}, "volumeMounts": [{"name": "tmpfs-app-cache", "mountPath": "/app/cache"}]}]}}"#,
+        fix_safety: "Safe: an emptyDir in memory behaves like a tmpfs (emptied when the pod restarts; it counts against the module's memory limit). A module that needs the Docker engine's named pipe cannot work on the GPU device whatever the manifest says.",
+    },
+    check: Check::Module(check),
+};
+
+fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+    let volumes_rel = experimental::rel_path(module, "volumes");
+    let volumes = experimental::inner(module, "volumes").map(|(_, v)| v);
+    // Names already taken in the pod: k8s-experimental volumes, and the ones we add here.
+    let mut taken: HashSet<String> = volumes
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.pointer("/volume/name").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    // Paths k8s-experimental volumes already mount: a second volume there would be rejected.
+    let mounted: HashSet<String> = volumes
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.get("volumeMounts").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|m| m.get("mountPath").and_then(Value::as_str))
+        .map(|p| p.trim_end_matches('/').to_owned())
+        .collect();
+    let section_ok =
+        module.create_options.object().and_then(|o| o.get(experimental::SECTION)).is_none_or(Value::is_object);
+    let can_append = section_ok && volumes.is_none_or(|v| v.is_array() || v.is_null());
+    mounts(module)
+        .into_iter()
+        .filter_map(|m| {
+            let kind = m.kind()?;
+            let target = m.target()?;
+            let path = module.co_path(&m.rel_pointer());
+            match kind.as_str() {
+                "npipe" => Some(
+                    Finding::new(
+                        &RULE,
+                        Some(module),
+                        path.clone(),
+                        format!(
+                            "`npipe` mount of `{}` is a Windows named pipe: ignored on the Linux GPU device",
+                            m.source().unwrap_or(target)
+                        ),
+                    )
+                    .suggest(Suggestion::new(
+                        format!("drop the named-pipe mount at {target}"),
+                        vec![Edit::Remove { path }],
+                    )),
+                ),
+                "tmpfs" => {
+                    let message =
+                        format!("`tmpfs` mount at `{target}` is ignored on Kubernetes: nothing is mounted there");
+                    if !can_append {
+                        return Some(
+                            Finding::new(
+                                &RULE,
+                                Some(module),
+                                path,
+                                message + "; `k8s-experimental.volumes` is not a list, so add the emptyDir by hand",
+                            )
+                            .fix_kind(FixKind::Manual),
+                        );
+                    }
+                    if mounted.contains(target.trim_end_matches('/')) {
+                        return Some(Finding::new(&RULE, Some(module), path.clone(), message).suggest(
+                            Suggestion::new(
+                                format!("drop it: `k8s-experimental.volumes` already mounts a volume at {target}"),
+                                vec![Edit::Remove { path }],
+                            ),
+                        ));
+                    }
+                    let name = unique_name(target, &mut taken);
+                    let entry = empty_dir(module, &m, &name, target);
+                    Some(Finding::new(&RULE, Some(module), path.clone(), message).suggest(Suggestion::new(
+                        format!(
+                            "mount a memory-backed emptyDir `{name}` at {target} through `k8s-experimental.volumes`"
+                        ),
+                        vec![Edit::Append { path: module.co_path(&volumes_rel), value: entry }, Edit::Remove { path }],
+                    )))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The `k8s-experimental.volumes` entry, in the agent's format (a Kubernetes volume and its mounts).
+/// Its size is the tmpfs size, or at /dev/shm the module's `ShmSize` (RES008 then only removes that).
+fn empty_dir(module: &Module, m: &Mount<'_>, name: &str, target: &str) -> Value {
+    let mut empty_dir = json!({"medium": "Memory"});
+    let size_of = |o: Option<&Map<String, Value>>, key: &str| {
+        o.and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
+            .and_then(|(_, v)| v.as_u64())
+            .filter(|&n| n > 0)
+    };
+    let size = size_of(m.field("TmpfsOptions").and_then(|(_, o)| o.as_object()), "SizeBytes").or_else(|| {
+        (target.trim_end_matches('/') == "/dev/shm")
+            .then(|| size_of(module.create_options.host_config(), "ShmSize"))
+            .flatten()
+    });
+    if let Some(bytes) = size {
+        empty_dir["sizeLimit"] = quantity(bytes).into();
+    }
+    let mut mount = json!({"name": name, "mountPath": target});
+    if m.read_only() {
+        mount["readOnly"] = true.into();
+    }
+    json!({"volume": {"name": name, "emptyDir": empty_dir}, "volumeMounts": [mount]})
+}
+
+/// A byte count as a Kubernetes quantity: a binary suffix only when exact, never `m`.
+fn quantity(bytes: u64) -> String {
+    for (suffix, unit) in [("Ti", 1u64 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)] {
+        if bytes.is_multiple_of(unit) {
+            return format!("{}{suffix}", bytes / unit);
+        }
+    }
+    bytes.to_string()
+}
+
+/// A valid DNS label from the target path (`/app/cache` → `tmpfs-app-cache`), unique in the pod.
+fn unique_name(target: &str, taken: &mut HashSet<String>) -> String {
+    let mut slug = String::new();
+    for c in target.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_matches('-');
+    let base = if slug.is_empty() { "tmpfs".to_owned() } else { format!("tmpfs-{slug}") };
+    let base: String = base.chars().take(56).collect::<String>().trim_end_matches('-').to_owned();
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{base}-{n}");
+        n += 1;
+    }
+    taken.insert(name.clone());
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_dns_labels_and_unique() {
+        let mut taken = HashSet::from(["tmpfs-app-cache".to_owned()]);
+        assert_eq!(unique_name("/app/cache", &mut taken), "tmpfs-app-cache-2");
+        assert_eq!(unique_name("/", &mut taken), "tmpfs");
+        assert!(unique_name(&"/x".repeat(80), &mut taken).len() <= 63);
+        assert_eq!(quantity(67108864), "64Mi");
+        assert_eq!(quantity(1000), "1000");
+    }
+}

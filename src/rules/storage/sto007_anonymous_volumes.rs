@@ -1,0 +1,59 @@
+//! STO007: anonymous volumes (`Volumes`), which the Kubernetes agent does not create.
+
+use super::binds::binds;
+use super::mounts::mounts;
+use crate::manifest::Module;
+use crate::manifest::pointer;
+use crate::rules::{Check, Context, Finding, FixKind, Rule, RuleDoc, Section, Severity};
+
+pub static RULE: Rule = Rule {
+    doc: RuleDoc {
+        id: "STO007",
+        section: Section::Storage,
+        severity: Severity::Warning,
+        fix: FixKind::Manual,
+        title: "Anonymous volume (`Volumes`) is not created on Kubernetes",
+        detects: "A path in the top-level createOptions `Volumes` object (`\"Volumes\": {\"/data\": {}}`) that no `Binds` or `Mounts` entry mounts.",
+        why: "Docker creates an anonymous volume for each `Volumes` path, and it survives container restarts. The Kubernetes agent does not translate `Volumes`: the path is just a folder in the container layer, and its data is lost every time the pod restarts. Keep the data on a share instead: a `Mounts` entry of type `volume`.",
+        before: r#"{"Volumes": {"/data": {}}}"#,
+        after: r#"{"HostConfig": {"Mounts": [{"Type": "volume", "Source": "<share name>", "Target": "/data"}]}}"#,
+        fix_safety: "Manual: choose (and create on the GPU device) the share that keeps the data, or accept that it is lost on restart.",
+    },
+    check: Check::Module(check),
+};
+
+fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+    let Some(volumes) = module.create_options.object().and_then(|o| o.get("Volumes")) else {
+        return Vec::new();
+    };
+    let Some(paths) = volumes.as_object() else {
+        if volumes.is_null() {
+            return Vec::new();
+        }
+        return vec![Finding::new(
+            &RULE,
+            Some(module),
+            module.co_path("/Volumes"),
+            "`Volumes` is not an object of container paths; it is ignored on Kubernetes",
+        )];
+    };
+    // A path some bind or mount already covers keeps its data there.
+    let trim = |p: &str| p.trim_end_matches('/').to_owned();
+    let mounted: Vec<String> = binds(module)
+        .iter()
+        .map(|b| trim(b.target))
+        .chain(mounts(module).iter().filter_map(|m| m.target().map(trim)))
+        .collect();
+    paths
+        .keys()
+        .filter(|p| !mounted.contains(&trim(p)))
+        .map(|p| {
+            Finding::new(
+                &RULE,
+                Some(module),
+                module.co_path(&pointer::from_tokens("", ["Volumes", p.as_str()])),
+                format!("anonymous volume `{p}` is not created on Kubernetes: its data is lost when the pod restarts; mount a share there (`{{\"Type\": \"volume\", \"Source\": \"<share>\", \"Target\": \"{p}\"}}`)"),
+            )
+        })
+        .collect()
+}
