@@ -47,6 +47,8 @@ pub enum PathError {
     NotContainer(String),
     #[error("{0}: array index out of range")]
     Index(String),
+    #[error("{0}: already exists with a different kind of value")]
+    Clash(String),
 }
 
 /// Sets the value at `pointer`, creating missing objects on the way (arrays are never created
@@ -122,7 +124,9 @@ pub fn remove(root: &mut Value, pointer: &str) -> Result<Value, PathError> {
     }
 }
 
-/// Renames the object key at `pointer` to `to`, keeping its position among its siblings.
+/// Renames the object key at `pointer` to `to`, keeping its position among its siblings. When
+/// `to` already exists (another fix created it in the same migration) and both are objects, the
+/// renamed object is merged into it, the existing values winning; any other clash is an error.
 pub fn rename_key(root: &mut Value, pointer: &str, to: &str) -> Result<(), PathError> {
     let (parent, last) = split_last(pointer).ok_or_else(|| PathError::Missing(pointer.to_owned()))?;
     let Some(Value::Object(m)) = root.pointer_mut(parent) else {
@@ -134,15 +138,37 @@ pub fn rename_key(root: &mut Value, pointer: &str, to: &str) -> Result<(), PathE
     if last == to {
         return Ok(());
     }
+    if let Some(existing) = m.get(to) {
+        if !(existing.is_object() && m[&last].is_object()) {
+            return Err(PathError::Clash(join(parent, to)));
+        }
+        let moved = m.shift_remove(&last).expect("checked above");
+        merge_missing(m.get_mut(to).expect("checked above"), moved);
+        return Ok(());
+    }
     let old = std::mem::take(m);
     for (k, v) in old {
         if k == last {
             m.insert(to.to_owned(), v);
-        } else if k != to {
+        } else {
             m.insert(k, v);
         }
     }
     Ok(())
+}
+
+/// Adds what `from` has and `into` lacks, recursively through objects.
+fn merge_missing(into: &mut Value, from: Value) {
+    if let (Value::Object(a), Value::Object(b)) = (into, from) {
+        for (k, v) in b {
+            match a.get_mut(&k) {
+                Some(existing) => merge_missing(existing, v),
+                None => {
+                    a.insert(k, v);
+                }
+            }
+        }
+    }
 }
 
 fn index(token: &str, len: usize, pointer: &str) -> Result<usize, PathError> {
@@ -183,6 +209,14 @@ mod tests {
         assert_eq!(v["c"], json!([1, 3]));
         assert!(remove(&mut v, "/nope").is_err());
         append(&mut v, "/d/e", json!(1)).unwrap();
+        let mut k = json!({"k8s_experimental": {"strategy": {"type": "Recreate"}, "resources": {"limits": {"cpu": "1"}}},
+                           "k8s-experimental": {"resources": {"limits": {"memory": "1Gi"}}}});
+        rename_key(&mut k, "/k8s_experimental", "k8s-experimental").unwrap();
+        assert_eq!(
+            k,
+            json!({"k8s-experimental": {"resources": {"limits": {"memory": "1Gi", "cpu": "1"}}, "strategy": {"type": "Recreate"}}})
+        );
+        assert!(rename_key(&mut json!({"a": 1, "b": 2}), "/a", "b").is_err(), "no silent overwrite");
         assert_eq!(v["d"]["e"], json!([1]));
     }
 }
