@@ -1,0 +1,121 @@
+//! Kubernetes resource quantities from Docker numbers, and back for comparisons.
+//!
+//! Conventions, the ones Kubernetes itself uses when it prints a quantity:
+//! - memory: a binary suffix (`Ki`, `Mi`, `Gi`, `Ti`) only when it is exact, else plain bytes
+//!   (`268435456` → `"256Mi"`, `536870911` → `"536870911"`); never `m`, which means milli-bytes;
+//! - cpu: whole cores when exact (`"2"`), else millicores (`"1500m"`). Kubernetes keeps no
+//!   precision below 1m and rounds up, so every conversion rounds up to the next millicore
+//!   (a limit never ends up tighter than Docker's) and is at least `1m`.
+
+/// `bytes` as a memory quantity.
+pub fn memory(bytes: u128) -> String {
+    const UNITS: [(&str, u32); 4] = [("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)];
+    for (suffix, shift) in UNITS {
+        let unit = 1u128 << shift;
+        if bytes >= unit && bytes.is_multiple_of(unit) {
+            return format!("{}{suffix}", bytes / unit);
+        }
+    }
+    bytes.to_string()
+}
+
+/// Millicores as a cpu quantity: whole cores when exact, else `<n>m`; at least `1m`.
+pub fn millicores(milli: u128) -> String {
+    let milli = milli.max(1);
+    if milli.is_multiple_of(1000) { (milli / 1000).to_string() } else { format!("{milli}m") }
+}
+
+/// Docker `NanoCpus` (10⁻⁹ CPUs) → millicores, rounded up.
+pub fn nano_cpus(nano: u128) -> u128 {
+    nano.div_ceil(1_000_000)
+}
+
+/// Docker `CpuQuota` per `CpuPeriod` (microseconds) → millicores, rounded up.
+pub fn cpu_quota(quota: u128, period: u128) -> u128 {
+    quota.saturating_mul(1000).div_ceil(period.max(1))
+}
+
+/// Docker `CpuShares` (a relative weight, 1024 = one CPU's worth) → millicores, rounded up: the
+/// inverse of the kubelet, which gives a container `requests.cpu × 1024 / 1000` shares.
+pub fn cpu_shares(shares: u128) -> u128 {
+    shares.saturating_mul(1000).div_ceil(1024)
+}
+
+/// A cpu quantity in millicores (`"500m"`, `"2"`, `"0.5"`, `1`); `None` when it is not one.
+pub fn parse_cpu(text: &str) -> Option<u128> {
+    let t = text.trim();
+    if let Some(m) = t.strip_suffix('m') {
+        return m.parse::<u128>().ok();
+    }
+    let cores = t.parse::<f64>().ok().filter(|c| c.is_finite() && *c >= 0.0)?;
+    Some((cores * 1000.0).ceil() as u128)
+}
+
+/// A memory quantity in bytes (`"256Mi"`, `"1G"`, `"268435456"`); `None` when it is not one (or
+/// uses the milli suffix, which no one means for memory).
+pub fn parse_memory(text: &str) -> Option<u128> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, suffix) = t.split_at(split);
+    let factor: u128 = match suffix {
+        "" => 1,
+        "k" => 1000,
+        "M" => 1000u128.pow(2),
+        "G" => 1000u128.pow(3),
+        "T" => 1000u128.pow(4),
+        "Ki" => 1 << 10,
+        "Mi" => 1 << 20,
+        "Gi" => 1 << 30,
+        "Ti" => 1 << 40,
+        _ => return None,
+    };
+    let n = number.parse::<f64>().ok().filter(|n| n.is_finite())?;
+    Some((n * factor as f64).ceil() as u128)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_uses_a_binary_suffix_only_when_exact() {
+        assert_eq!(memory(268_435_456), "256Mi");
+        assert_eq!(memory(33_554_432), "32Mi");
+        assert_eq!(memory(1 << 30), "1Gi");
+        assert_eq!(memory(3 << 40), "3Ti");
+        assert_eq!(memory(3072), "3Ki");
+        assert_eq!(memory(1536), "1536");
+        assert_eq!(memory(1_536_870_912), "1536870912");
+        assert_eq!(memory(536_870_911), "536870911");
+        assert_eq!(memory(512), "512");
+        assert_eq!(memory(1_500_000_000 * 1024), "1500000000Ki");
+    }
+
+    #[test]
+    fn cpu_is_whole_cores_when_exact_else_millicores_rounded_up() {
+        assert_eq!(millicores(nano_cpus(1_500_000_000)), "1500m");
+        assert_eq!(millicores(nano_cpus(2_000_000_000)), "2");
+        assert_eq!(millicores(nano_cpus(500_000)), "1m", "0.5m rounds up to Kubernetes' 1m precision");
+        assert_eq!(millicores(cpu_quota(50_000, 100_000)), "500m");
+        assert_eq!(millicores(cpu_quota(150_000, 100_000)), "1500m");
+        assert_eq!(millicores(cpu_quota(1, 3)), "334m");
+        assert_eq!(millicores(cpu_shares(512)), "500m");
+        assert_eq!(millicores(cpu_shares(1024)), "1");
+        assert_eq!(millicores(cpu_shares(100)), "98m");
+        assert_eq!(millicores(cpu_shares(2)), "2m");
+        assert_eq!(millicores(0), "1m");
+    }
+
+    #[test]
+    fn parses_quantities_back() {
+        assert_eq!(parse_cpu("500m"), Some(500));
+        assert_eq!(parse_cpu("2"), Some(2000));
+        assert_eq!(parse_cpu("0.25"), Some(250));
+        assert_eq!(parse_cpu("lots"), None);
+        assert_eq!(parse_memory("256Mi"), Some(268_435_456));
+        assert_eq!(parse_memory("1G"), Some(1_000_000_000));
+        assert_eq!(parse_memory("1536870912"), Some(1_536_870_912));
+        assert_eq!(parse_memory("128m"), None);
+        assert_eq!(parse_memory("x"), None);
+    }
+}

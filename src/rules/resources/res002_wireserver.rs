@@ -1,0 +1,40 @@
+//! RES002: the FPGA device's `WIRESERVER_ADDRESS` variable.
+
+use crate::manifest::Module;
+use crate::rules::proxy::env::{self, Place};
+use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+
+/// The variable FPGA (Brainwave) modules use to reach the device's wire server.
+pub const NAME: &str = "WIRESERVER_ADDRESS";
+
+pub static RULE: Rule = Rule {
+    doc: RuleDoc {
+        id: "RES002",
+        section: Section::Resources,
+        severity: Severity::Error,
+        fix: FixKind::Auto,
+        title: "FPGA-only `WIRESERVER_ADDRESS` variable is removed",
+        detects: "`WIRESERVER_ADDRESS` (any case) in `createOptions.Env` or in the module's `env` section.",
+        why: "FPGA (Brainwave) modules reach the FPGA through the device's wire server at this address. The GPU device has no wire server: GPU modules request `nvidia.com/gpu` instead, and the address points nowhere.",
+        before: r#"{"Env": ["WIRESERVER_ADDRESS=10.139.218.1", "MODEL=resnet50"]}"#,
+        after: r#"{"Env": ["MODEL=resnet50"]}"#,
+        fix_safety: "Safe for the GPU device. A module that still reads the variable at start-up must be rebuilt for the GPU anyway (an FPGA image does not run there).",
+    },
+    check: Check::Module(check),
+};
+
+fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
+    let vars = env::vars(ctx.manifest, module);
+    env::named(&vars, NAME)
+        .map(|var| {
+            let value = var.value.as_deref().unwrap_or("");
+            let message = format!("`{}={value}` in {}: the GPU device has no wire server", var.name, var.location());
+            let summary = match var.place {
+                Place::Section => format!("remove `{}` from the module's env", var.name),
+                Place::Create { .. } => format!("remove `{}` from createOptions.Env", var.name),
+            };
+            Finding::new(&RULE, Some(module), var.path.clone(), message)
+                .suggest(Suggestion::new(summary, vec![Edit::Remove { path: var.path.clone() }]))
+        })
+        .collect()
+}
