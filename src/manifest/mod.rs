@@ -4,6 +4,7 @@
 //! numbers kept as written (`arbitrary_precision`); modules are an index into it (JSON pointers),
 //! and each module's createOptions is decoded once, here, so that rules read plain JSON.
 
+pub mod duplicates;
 pub mod encode;
 pub mod placeholder;
 pub mod pointer;
@@ -226,13 +227,15 @@ impl Manifest {
         let doc: Value = serde_json::from_str(text).map_err(|e| json_error(text, &e))?;
         let mut format = TextFormat::detect(text);
         format.bom = bom;
-        Manifest::from_value(doc, format, notices)
+        let mut manifest = Manifest::from_value(doc, format, notices)?;
+        duplicates::note(text, &mut manifest);
+        Ok(manifest)
     }
 
     /// Indexes an already parsed document.
     pub fn from_value(doc: Value, format: TextFormat, notices: Vec<String>) -> Result<Manifest, LoadError> {
         let top = doc.as_object().ok_or_else(|| {
-            LoadError::NotManifest(format!("the top level is {}, not an object with modulesContent", kind(&doc)))
+            LoadError::NotManifest(format!("the top level is {}, not an object with modulesContent", json_kind(&doc)))
         })?;
         let (shape, root) = if top.get("modulesContent").is_some_and(Value::is_object) {
             (Shape::ModulesContent, "/modulesContent")
@@ -405,8 +408,9 @@ pub fn decode_create_options(settings: Option<&Value>) -> CreateOptions {
     match serde_json::from_str::<Value>(text) {
         Ok(v @ Value::Object(_)) => CreateOptions { form, value: Some(v), problems },
         Ok(other) => {
-            problems
-                .push(CreateOptionsProblem::Invalid { message: format!("it is {}, not a JSON object", kind(&other)) });
+            problems.push(CreateOptionsProblem::Invalid {
+                message: format!("it is {}, not a JSON object", json_kind(&other)),
+            });
             CreateOptions { form, value: None, problems }
         }
         Err(strict) => {
@@ -458,7 +462,9 @@ fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-fn kind(v: &Value) -> &'static str {
+/// A JSON value's type for messages, with its article (`an array`, `null`): says what the engineer
+/// wrote where something else was expected.
+pub fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

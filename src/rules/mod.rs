@@ -10,6 +10,7 @@ pub mod network;
 pub mod other;
 pub mod proxy;
 pub mod resources;
+pub mod shared;
 pub mod storage;
 
 pub use context::{Context, PortBinding};

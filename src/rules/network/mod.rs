@@ -1,6 +1,5 @@
 //! Network: ports, Services, host networking and module-to-module addresses (NET…).
 
-pub mod experimental;
 mod net001_exposed_without_binding;
 mod net002_binding_without_host_port;
 mod net003_mixed_protocols;

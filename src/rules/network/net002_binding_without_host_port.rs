@@ -137,11 +137,8 @@ fn finding(module: &Module, b: &Binding<'_>, keys: &HashSet<&str>, used: &mut Ha
     used.insert(host);
     let maps = b.mappings();
     let (set, at) = if maps[first_bad].is_object() {
-        let key = maps[first_bad]
-            .as_object()
-            .and_then(|m| m.keys().find(|k| k.eq_ignore_ascii_case("HostPort")).cloned())
-            .unwrap_or_else(|| "HostPort".into());
-        let rel = pointer::join(&b.mapping_rel(first_bad), &key);
+        let key = ports::host_port_key(&maps[first_bad]).unwrap_or("HostPort");
+        let rel = pointer::join(&b.mapping_rel(first_bad), key);
         (Edit::Set { path: module.co_path(&rel), value: host.to_string().into() }, "")
     } else {
         (Edit::Set { path: module.co_path(&b.mapping_rel(first_bad)), value: mapping(host) }, "/HostPort")

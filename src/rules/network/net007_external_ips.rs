@@ -1,9 +1,9 @@
 //! NET007: each module with port bindings takes an external IP; offer ClusterIP, count the IPs.
 
-use super::experimental::{self, SECTION, has_invalid_type, is_internal_service, service_options, service_type};
 use super::ports::{HostPort, bindings, is_host_network, port_bindings_object};
 use crate::manifest::Module;
 use crate::manifest::pointer;
+use crate::rules::shared::k8s::{self, SECTION, has_invalid_type, is_internal_service, service_options, service_type};
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
@@ -76,7 +76,7 @@ fn finding(m: &Module) -> Option<Finding> {
         return None;
     }
     let type_key = service_type(m).map_or("type", |(k, _)| k);
-    let rel = pointer::from_tokens("", [experimental::SECTION, options_key, type_key]);
+    let rel = pointer::from_tokens("", [k8s::SECTION, options_key, type_key]);
 
     let all = bindings(m);
     let mut host_ports: Vec<String> = Vec::new();

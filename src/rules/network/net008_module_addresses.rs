@@ -1,8 +1,9 @@
 //! NET008: an env value or route reaching another module by its container port or a non-lower-case name.
 
 use super::ports::parse_port;
+use crate::manifest::Module;
 use crate::manifest::placeholder::placeholders;
-use crate::manifest::{Module, pointer};
+use crate::rules::shared::env::{self, Place};
 use crate::rules::{Check, Context, Edit, Finding, FixKind, PortBinding, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
@@ -34,24 +35,14 @@ fn check(ctx: &Context) -> Vec<Finding> {
     let manifest = ctx.manifest;
     let mut out = Vec::new();
     for m in &manifest.modules {
-        if let Some(env) = m.env(manifest) {
-            for (name, v) in env {
-                let (rel, text) = match v {
-                    Value::Object(o) => match o.get("value") {
-                        Some(Value::String(s)) => (["env", name.as_str(), "value"].to_vec(), s.as_str()),
-                        _ => continue,
-                    },
-                    Value::String(s) => (["env", name.as_str()].to_vec(), s.as_str()),
-                    _ => continue,
-                };
-                let path = pointer::from_tokens(&m.pointer, rel);
-                out.extend(finding(ctx, Some(m), path, &format!("env `{name}`"), "", text));
-            }
-        }
-        for (i, entry) in m.create_env() {
-            let Some((name, value)) = entry.split_once('=') else { continue };
-            let path = m.co_path(&format!("/Env/{i}"));
-            out.extend(finding(ctx, Some(m), path, &format!("`Env` `{name}`"), &format!("{name}="), value));
+        // Numbers and booleans come as text too; they hold no `:` and so never match.
+        for var in env::vars(manifest, m) {
+            let Some(text) = &var.value else { continue };
+            let (what, prefix) = match var.place {
+                Place::Section => (format!("env `{}`", var.name), String::new()),
+                Place::Create { .. } => (format!("`Env` `{}`", var.name), format!("{}=", var.name)),
+            };
+            out.extend(finding(ctx, Some(m), var.value_path(), &what, &prefix, text));
         }
     }
     for r in manifest.routes() {

@@ -1,8 +1,8 @@
 //! NET009: service options the agent cannot read: an unknown `type`, or `service-options` with a dash.
 
-use super::experimental::{self, canonical_type, service_options, service_type};
 use crate::manifest::Module;
 use crate::manifest::pointer;
+use crate::rules::shared::k8s::{self, canonical_type, service_options, service_type};
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
@@ -26,17 +26,16 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     let Some((key, misspelled, options)) = service_options(module) else {
         return Vec::new();
     };
-    let options_rel = pointer::from_tokens("", [experimental::SECTION, key]);
+    let options_rel = pointer::from_tokens("", [k8s::SECTION, key]);
     // Both spellings: `service_options` returned the one the agent reads; the other is ignored.
-    if let Some(other) = experimental::section(module).and_then(|s| {
-        s.keys().find(|k| k.eq_ignore_ascii_case("service-options") || k.eq_ignore_ascii_case("service_options"))
-    }) && !misspelled
+    if let Some(other) = k8s::section(module).and_then(|s| s.keys().find(|k| k8s::is_misspelled_service_options(k)))
+        && !misspelled
     {
         return vec![
             Finding::new(
                 &RULE,
                 Some(module),
-                module.co_path(&pointer::from_tokens("", [experimental::SECTION, other])),
+                module.co_path(&pointer::from_tokens("", [k8s::SECTION, other])),
                 format!("`{other}` sits beside `{key}`: the agent ignores `{other}`; merge what it says into `{key}` by hand"),
             )
             .fix_kind(FixKind::Manual),
@@ -53,7 +52,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
             .fix_kind(FixKind::Manual),
         ];
     }
-    let good_rel = pointer::from_tokens("", [experimental::SECTION, "serviceOptions"]);
+    let good_rel = pointer::from_tokens("", [k8s::SECTION, "serviceOptions"]);
     let mut edits = Vec::new();
     let mut said = Vec::new();
     let mut path = options_rel.clone();

@@ -34,13 +34,8 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         for (i, h) in b.host_ports().iter().enumerate() {
             let Some(host) = h.number() else { continue };
             let Some((_, what)) = RESERVED.iter().find(|(p, _)| *p == host) else { continue };
-            let Some(key) = b.mappings()[i]
-                .as_object()
-                .and_then(|m| m.keys().find(|k| k.eq_ignore_ascii_case("HostPort")).cloned())
-            else {
-                continue;
-            };
-            let rel = pointer::join(&b.mapping_rel(i), &key);
+            let Some(key) = ports::host_port_key(&b.mappings()[i]) else { continue };
+            let rel = pointer::join(&b.mapping_rel(i), key);
             let proposal = b.port.filter(|p| free_host_port(*p, &used) == Some(*p));
             out.push(
                 Finding::new(

@@ -6,6 +6,7 @@
 use crate::manifest::Module;
 use crate::manifest::placeholder::{contains_placeholder, is_placeholder};
 use crate::manifest::pointer;
+use crate::rules::shared::keys::get_ci;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashSet};
 
@@ -87,9 +88,15 @@ pub enum HostPort {
     Invalid(String),
 }
 
+/// The `HostPort` key of a mapping as written (the agent matches it ignoring case), so that a fix
+/// overwrites it instead of adding a second spelling.
+pub fn host_port_key(mapping: &Value) -> Option<&str> {
+    get_ci(mapping.as_object()?, "HostPort").map(|(k, _)| k)
+}
+
 impl HostPort {
     pub fn of(mapping: &Value) -> HostPort {
-        let value = mapping.as_object().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("HostPort")));
+        let value = mapping.as_object().and_then(|m| get_ci(m, "HostPort"));
         match value.map(|(_, v)| v) {
             None | Some(Value::Null) => HostPort::Missing,
             Some(Value::Number(n)) => {
@@ -173,7 +180,7 @@ impl<'a> Binding<'a> {
             Some(i) => Value::Array(vec![maps[i].clone()]),
             None => {
                 let mut first = maps.first().and_then(Value::as_object).cloned().unwrap_or_else(Map::new);
-                let key = first.keys().find(|k| k.eq_ignore_ascii_case("HostPort")).cloned();
+                let key = get_ci(&first, "HostPort").map(|(k, _)| k.to_owned());
                 first.insert(key.unwrap_or_else(|| "HostPort".into()), self.port_text.into());
                 Value::Array(vec![Value::Object(first)])
             }
@@ -268,7 +275,7 @@ pub fn mixes_protocols(module: &Module) -> bool {
     if by.len() < 2 {
         return false;
     }
-    if !super::experimental::is_internal_service(module) {
+    if !crate::rules::shared::k8s::is_internal_service(module) {
         return true;
     }
     let mut seen = HashSet::new();

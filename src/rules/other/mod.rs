@@ -2,8 +2,6 @@
 //! entrypoints, environment, ignored and unknown settings, schema version, restart and pull policy.
 
 mod env_names;
-pub mod k8s_experimental;
-mod keys;
 mod oth001_update_strategy;
 mod oth002_module_names;
 mod oth003_entrypoint;

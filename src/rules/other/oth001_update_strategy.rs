@@ -1,13 +1,14 @@
 //! OTH001: a module holding a GPU, a host port or a volume needs the Recreate update strategy.
 
-use super::k8s_experimental::{self, Experimental, inner};
-use super::keys::{get_ci, host_config, shown};
 use crate::manifest::Module;
+use crate::rules::shared::docker::host_config;
+use crate::rules::shared::k8s::{self, Experimental, FPGA, GPU};
+use crate::rules::shared::keys::{get_ci, shown};
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Map, Value};
 
 /// Resources that mean "this module owns an accelerator".
-const ACCELERATORS: [&str; 2] = ["nvidia.com/gpu", "microsoft.com/fpga_catapult"];
+const ACCELERATORS: [&str; 2] = [GPU, FPGA];
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -30,15 +31,15 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
         return Vec::new();
     }
     let Some(co) = module.create_options.object() else { return Vec::new() };
-    let sections = k8s_experimental::sections(module);
-    let has_strategy = sections.iter().filter_map(|s| s.value.as_object()).any(|o| inner(o, "strategy").is_some());
+    let sections = k8s::sections_any_spelling(module);
+    let has_strategy = sections.iter().filter_map(|s| s.value.as_object()).any(|o| get_ci(o, "strategy").is_some());
     // The fix writes a leaf into the agent's section: it must be absent or an object.
-    let writable = matches!(k8s_experimental::agent_section(module), None | Some(Value::Null | Value::Object(_)));
+    let writable = matches!(k8s::agent_section(module), None | Some(Value::Null | Value::Object(_)));
     if has_strategy || !writable {
         return Vec::new();
     }
     let hub = module.system && module.name.eq_ignore_ascii_case("edgeHub");
-    let hc = host_config(co).map(|(_, h)| h);
+    let hc = host_config(module).map(|(_, h)| h);
     let held: Vec<String> =
         [gpu(co, hc, &sections), if hub { None } else { host_port(ctx, module, co, hc) }, volume(hc)]
             .into_iter()
@@ -65,7 +66,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
 /// The first sign of an accelerator, described.
 fn gpu(co: &Map<String, Value>, hc: Option<&Map<String, Value>>, sections: &[Experimental<'_>]) -> Option<String> {
     for s in sections {
-        let Some((_, res)) = s.value.as_object().and_then(|o| inner(o, "resources")) else { continue };
+        let Some((_, res)) = s.value.as_object().and_then(|o| get_ci(o, "resources")) else { continue };
         for part in ["limits", "requests"] {
             if let Some(Value::Object(m)) = res.as_object().and_then(|r| get_ci(r, part)).map(|(_, v)| v)
                 && let Some(name) = m.keys().find(|k| ACCELERATORS.iter().any(|a| a.eq_ignore_ascii_case(k)))

@@ -1,7 +1,8 @@
 //! OTH006: Docker settings the Kubernetes agent ignores, not covered by a more specific rule.
 
-use super::keys::{host_config, is_unset};
 use crate::manifest::{Module, pointer};
+use crate::rules::shared::docker::host_config;
+use crate::rules::shared::keys::is_unset;
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use Place::{HostConfig as H, Top as T};
 
@@ -146,7 +147,7 @@ const IGNORED: &[Ignored] = &[
 fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     let Some(co) = module.create_options.object() else { return Vec::new() };
     let top = co.iter().map(|(k, v)| (Place::Top, pointer::join("", k), k, v));
-    let hc = host_config(co).into_iter().flat_map(|(hc_key, hc)| {
+    let hc = host_config(module).into_iter().flat_map(|(hc_key, hc)| {
         hc.iter().map(move |(k, v)| (Place::HostConfig, pointer::from_tokens("", [hc_key, k.as_str()]), k, v))
     });
     top.chain(hc)

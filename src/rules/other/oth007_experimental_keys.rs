@@ -1,9 +1,10 @@
 //! OTH007: `k8s-experimental` settings the agent never reads: unknown inner keys, or the whole
 //! section misspelled or misplaced.
 
-use super::k8s_experimental::{self, Experimental, KNOWN, SECTION, inner, known, meant};
 use crate::manifest::placeholder::contains_placeholder;
-use crate::manifest::{Module, pointer};
+use crate::manifest::{Module, json_kind, pointer};
+use crate::rules::shared::k8s::{self, Experimental, KNOWN, SECTION, known, meant};
+use crate::rules::shared::keys::get_ci;
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Map, Value};
 
@@ -24,7 +25,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    let sections = k8s_experimental::sections(module);
+    let sections = k8s::sections_any_spelling(module);
     let agent = sections.iter().find(|s| s.read_by_agent).map(|s| s.value);
     let mut out = Vec::new();
     for s in &sections {
@@ -50,7 +51,10 @@ fn check_inner(module: &Module, s: &Experimental<'_>) -> Vec<Finding> {
                     &RULE,
                     Some(module),
                     path,
-                    format!("`{SECTION}` is {}, not an object: the agent cannot parse it and ignores it", kind(other)),
+                    format!(
+                        "`{SECTION}` is {}, not an object: the agent cannot parse it and ignores it",
+                        json_kind(other)
+                    ),
                 )
                 .fix_kind(FixKind::Manual),
             ];
@@ -112,7 +116,7 @@ fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&Value>) -> Op
         None | Some(Value::Null) => None,
         Some(Value::Object(o)) => Some(o),
         Some(other) => {
-            return manual(format!("{what}; `{SECTION}` is set too, as {}: merge them by hand", kind(other)));
+            return manual(format!("{what}; `{SECTION}` is set too, as {}: merge them by hand", json_kind(other)));
         }
     };
     let section = match s.value {
@@ -134,7 +138,7 @@ fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&Value>) -> Op
             };
             return Some(finding(what).suggest(Suggestion::new(format!("move `{name}` to `{SECTION}`"), edits)));
         }
-        other => return manual(format!("{what}; it is {}, not an object: rewrite it by hand", kind(other))),
+        other => return manual(format!("{what}; it is {}, not an object: rewrite it by hand", json_kind(other))),
     };
 
     let mut leaves = Vec::new();
@@ -145,7 +149,7 @@ fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&Value>) -> Op
             continue;
         };
         // Keep the spelling the agent's section already uses for this key, so no duplicate appears.
-        let target = agent_obj.and_then(|o| inner(o, canonical)).map_or(canonical, |(k, _)| k);
+        let target = agent_obj.and_then(|o| get_ci(o, canonical)).map_or(canonical, |(k, _)| k);
         collect_leaves(value, vec![target.to_owned()], &mut leaves);
     }
     let mut edits = Vec::new();
@@ -212,15 +216,4 @@ fn existing(section: &Map<String, Value>, tokens: &[String], leaf: &Value) -> Ex
         }
     }
     Existing::Absent
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }

@@ -1,8 +1,8 @@
 //! OTH010: module `restartPolicy` and `imagePullPolicy`, which the Kubernetes agent does not map.
 
-use super::keys::shown;
 use crate::manifest::placeholder::contains_placeholder;
 use crate::manifest::{Module, pointer};
+use crate::rules::shared::keys::shown;
 use crate::rules::{Check, Context, Finding, FixKind, Rule, RuleDoc, Section, Severity};
 use serde_json::Value;
 

@@ -1,6 +1,5 @@
 //! Web proxy: modules behind a proxy, and the ports of the IoT Edge proxy side-car (PRX…).
 
-pub mod env;
 mod prx001_no_proxy;
 mod prx002_upstream_protocol;
 mod prx003_proxy_ports;

@@ -1,7 +1,7 @@
 //! PRX001: a module behind a web proxy without `no_proxy=localhost`.
 
-use super::env::{self, Place, Var, redact};
 use crate::manifest::Module;
+use crate::rules::shared::env::{self, Place, Var, redact};
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::json;
 

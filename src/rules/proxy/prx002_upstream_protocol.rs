@@ -1,10 +1,10 @@
 //! PRX002: edgeHub (or edgeAgent) behind a web proxy with an upstream protocol the proxy does not
 //! carry.
 
-use super::env::{self, Place, Var, redact};
 use super::prx001_no_proxy::proxy;
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
+use crate::rules::shared::env::{self, Place, Var, redact};
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::json;
 

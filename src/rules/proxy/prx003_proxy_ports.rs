@@ -2,7 +2,9 @@
 
 use crate::manifest::pointer;
 use crate::manifest::{Manifest, Module};
-use crate::rules::resources::docker::{get_ci, host_config};
+use crate::rules::shared::docker::host_config;
+use crate::rules::shared::env;
+use crate::rules::shared::keys::get_ci;
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -183,7 +185,7 @@ fn used_ports(manifest: &Manifest) -> BTreeSet<u16> {
             used.extend(port(key));
             for mapping in value.as_array().into_iter().flatten().filter_map(Value::as_object) {
                 if let Some((_, hp)) = get_ci(mapping, "HostPort") {
-                    used.extend(super::env::text(hp).and_then(|t| port(&t)));
+                    used.extend(env::text(hp).and_then(|t| port(&t)));
                 }
             }
         }

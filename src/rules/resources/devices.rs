@@ -2,11 +2,12 @@
 //! `/dev/nvidia0`, `/dev/video0`…), `HostConfig.DeviceRequests` and `HostConfig.Runtime: nvidia`.
 //! The Kubernetes agent ignores all three; read once here for RES003 and RES005.
 
-use super::docker::{Amount, amount, get_ci, host_config};
-use super::k8s::MAX_GPUS;
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
 use crate::manifest::pointer;
+use crate::rules::shared::docker::{Amount, amount, host_config};
+use crate::rules::shared::k8s::MAX_GPUS;
+use crate::rules::shared::keys::get_ci;
 use serde_json::Value;
 
 /// What one Docker setting stands for.

@@ -1,8 +1,6 @@
 //! Resources: accelerators, memory, CPU and shared memory (RES…).
 
 pub mod devices;
-pub mod docker;
-pub mod k8s;
 pub mod quantity;
 mod res001_fpga_resource;
 mod res002_wireserver;

@@ -1,10 +1,11 @@
 //! RES001: the FPGA resource `microsoft.com/fpga_catapult` in `k8s-experimental.resources`.
 
-use super::docker::{privileged, shown};
-use super::k8s::{self, FPGA, GPU, MAX_GPUS};
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
 use crate::manifest::pointer;
+use crate::rules::shared::docker::privileged;
+use crate::rules::shared::k8s::{self, FPGA, GPU, MAX_GPUS};
+use crate::rules::shared::keys::shown;
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! RES002: the FPGA device's `WIRESERVER_ADDRESS` variable.
 
 use crate::manifest::Module;
-use crate::rules::proxy::env::{self, Place};
+use crate::rules::shared::env::{self, Place};
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 
 /// The variable FPGA (Brainwave) modules use to reach the device's wire server.

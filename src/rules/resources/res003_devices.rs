@@ -2,11 +2,12 @@
 //! Kubernetes agent ignores.
 
 use super::devices::{self, Item, Kind};
-use super::docker::{privileged, shown};
-use super::k8s::{self, FPGA, GPU};
 use super::res009_nvidia_visible_devices::NAME as VISIBLE_DEVICES;
 use crate::manifest::Module;
-use crate::rules::proxy::env;
+use crate::rules::shared::docker::privileged;
+use crate::rules::shared::env;
+use crate::rules::shared::k8s::{self, FPGA, GPU};
+use crate::rules::shared::keys::shown;
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 

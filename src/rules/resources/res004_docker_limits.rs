@@ -1,10 +1,11 @@
 //! RES004: Docker's memory and CPU limits, which the Kubernetes agent ignores, move to
 //! `k8s-experimental.resources`.
 
-use super::docker::{Amount, Setting, amount, setting, shown};
-use super::k8s;
 use super::quantity::{cpu_quota, cpu_shares, memory, millicores, nano_cpus, parse_cpu, parse_memory};
 use crate::manifest::Module;
+use crate::rules::shared::docker::{Amount, Setting, amount, setting};
+use crate::rules::shared::k8s;
+use crate::rules::shared::keys::shown;
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 

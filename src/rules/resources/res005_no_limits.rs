@@ -1,9 +1,9 @@
 //! RES005: a custom module without memory or CPU limits.
 
 use super::devices;
-use super::docker::{Amount, amount, setting};
-use super::k8s::{self, FPGA, GPU};
 use crate::manifest::Module;
+use crate::rules::shared::docker::{Amount, amount, setting};
+use crate::rules::shared::k8s::{self, FPGA, GPU};
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Value, json};
 

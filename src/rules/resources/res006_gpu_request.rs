@@ -1,11 +1,11 @@
 //! RES006: an `nvidia.com/gpu` request Kubernetes rejects.
 
-use super::docker::shown;
-use super::k8s::{self, GPU, MAX_GPUS};
 use super::quantity::parse_cpu;
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
 use crate::manifest::pointer;
+use crate::rules::shared::k8s::{self, GPU, MAX_GPUS};
+use crate::rules::shared::keys::shown;
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 

@@ -1,9 +1,10 @@
 //! RES007: `IpcMode` `shareable` or `container:<name>`, which the Kubernetes agent does not
 //! translate.
 
-use super::docker::{setting, shown};
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
+use crate::rules::shared::docker::{self, setting};
+use crate::rules::shared::keys::shown;
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 
 pub static RULE: Rule = Rule {
@@ -66,6 +67,6 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
 
 /// Where a module without `IpcMode` gets one: in its `HostConfig` as spelled.
 fn ipc_rel(module: &Module) -> String {
-    let hc = super::docker::host_config(module).map_or("HostConfig", |(k, _)| k);
+    let hc = docker::host_config(module).map_or("HostConfig", |(k, _)| k);
     crate::manifest::pointer::from_tokens("", [hc, "IpcMode"])
 }

@@ -1,9 +1,10 @@
 //! RES008: `ShmSize`, which the Kubernetes agent ignores, becomes a memory-backed `/dev/shm`.
 
-use super::docker::{Amount, amount, get_ci, setting, shown};
-use super::k8s;
 use super::quantity::memory;
 use crate::manifest::Module;
+use crate::rules::shared::docker::{Amount, amount, setting};
+use crate::rules::shared::k8s;
+use crate::rules::shared::keys::{get_ci, shown};
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Value, json};
 

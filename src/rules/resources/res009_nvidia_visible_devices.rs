@@ -1,7 +1,7 @@
 //! RES009: `NVIDIA_VISIBLE_DEVICES`, which picks GPUs behind the scheduler's back.
 
 use crate::manifest::Module;
-use crate::rules::proxy::env;
+use crate::rules::shared::env;
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 
 /// The NVIDIA container runtime's variable naming the GPUs a container sees.

@@ -2,6 +2,7 @@
 //! (Newtonsoft) both read the keys of an entry case-insensitively, so lookups here do too.
 
 use crate::manifest::Module;
+use crate::rules::shared::keys::get_ci;
 use serde_json::{Map, Value};
 
 /// One element of `HostConfig.Mounts`, whatever its JSON type.
@@ -20,7 +21,7 @@ impl<'a> Mount<'a> {
 
     /// The key as written and its value, matched case-insensitively (`Type`, `type`, `TYPE`).
     pub fn field(&self, name: &str) -> Option<(&'a str, &'a Value)> {
-        self.fields()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(k, v)| (k.as_str(), v))
+        get_ci(self.fields()?, name)
     }
 
     /// A string field with something in it (trimmed), `None` when missing, empty or not a string.

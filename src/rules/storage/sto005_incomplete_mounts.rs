@@ -1,7 +1,7 @@
 //! STO005: a `Mounts` entry without `Type`, `Source` or `Target`.
 
 use super::mounts::mounts;
-use crate::manifest::Module;
+use crate::manifest::{Module, json_kind};
 use crate::rules::{Check, Context, Finding, FixKind, Rule, RuleDoc, Section, Severity};
 use serde_json::Value;
 
@@ -70,13 +70,8 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         .collect()
 }
 
+/// [`json_kind`], but an array is "a list": Docker's documentation calls `Mounts` a list, and the
+/// messages say so.
 fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
+    if v.is_array() { "a list" } else { json_kind(v) }
 }

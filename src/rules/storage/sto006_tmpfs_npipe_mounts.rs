@@ -2,7 +2,8 @@
 
 use super::mounts::{Mount, mounts};
 use crate::manifest::Module;
-use crate::rules::network::experimental;
+use crate::rules::shared::k8s;
+use crate::rules::shared::keys::get_ci;
 use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Map, Value, json};
 use std::collections::HashSet;
@@ -24,8 +25,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    let volumes_rel = experimental::rel_path(module, "volumes");
-    let volumes = experimental::inner(module, "volumes").map(|(_, v)| v);
+    let volumes_rel = k8s::rel_path(module, "volumes");
+    let volumes = k8s::inner(module, "volumes").map(|(_, v)| v);
     // Names already taken in the pod: k8s-experimental volumes, and the ones we add here.
     let mut taken: HashSet<String> = volumes
         .and_then(Value::as_array)
@@ -43,8 +44,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         .filter_map(|m| m.get("mountPath").and_then(Value::as_str))
         .map(|p| p.trim_end_matches('/').to_owned())
         .collect();
-    let section_ok =
-        module.create_options.object().and_then(|o| o.get(experimental::SECTION)).is_none_or(Value::is_object);
+    let section_ok = module.create_options.object().and_then(|o| o.get(k8s::SECTION)).is_none_or(Value::is_object);
     let can_append = section_ok && volumes.is_none_or(|v| v.is_array() || v.is_null());
     mounts(module)
         .into_iter()
@@ -110,9 +110,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
 fn empty_dir(module: &Module, m: &Mount<'_>, name: &str, target: &str) -> Value {
     let mut empty_dir = json!({"medium": "Memory"});
     let size_of = |o: Option<&Map<String, Value>>, key: &str| {
-        o.and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
-            .and_then(|(_, v)| v.as_u64())
-            .filter(|&n| n > 0)
+        o.and_then(|o| get_ci(o, key)).and_then(|(_, v)| v.as_u64()).filter(|&n| n > 0)
     };
     let size = size_of(m.field("TmpfsOptions").and_then(|(_, o)| o.as_object()), "SizeBytes").or_else(|| {
         (target.trim_end_matches('/') == "/dev/shm")

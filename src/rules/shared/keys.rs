@@ -1,16 +1,11 @@
-//! Key look-ups the way the edge agents read createOptions: Newtonsoft.Json matches property names
-//! ignoring case, so `hostconfig.capadd` is read like `HostConfig.CapAdd`.
+//! Key look-ups and values the way the edge agents read createOptions: Newtonsoft.Json matches
+//! property names ignoring case, so `hostconfig.capadd` is read like `HostConfig.CapAdd`.
 
 use serde_json::{Map, Value};
 
 /// The entry whose key equals `key` ignoring ASCII case (the first one, as written).
 pub fn get_ci<'a>(map: &'a Map<String, Value>, key: &str) -> Option<(&'a str, &'a Value)> {
     map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(k, v)| (k.as_str(), v))
-}
-
-/// `HostConfig` of a decoded createOptions object, whatever its casing, with the key as written.
-pub fn host_config(create_options: &Map<String, Value>) -> Option<(&str, &Map<String, Value>)> {
-    get_ci(create_options, "HostConfig").and_then(|(k, v)| v.as_object().map(|o| (k, o)))
 }
 
 /// A value as the engineer wrote it, for messages: strings bare, anything else as compact JSON.
@@ -49,5 +44,11 @@ mod tests {
         for v in [json!("root"), json!(-1), json!(["NET_ADMIN"]), json!({"Type": "json-file"})] {
             assert!(!is_unset(&v), "{v}");
         }
+    }
+
+    #[test]
+    fn keys_ignore_case_and_keep_spelling() {
+        let map = json!({"hostConfig": 1, "HostConfig": 2});
+        assert_eq!(get_ci(map.as_object().unwrap(), "HOSTCONFIG"), Some(("hostConfig", &json!(1))));
     }
 }

@@ -2,6 +2,9 @@
 //! then `createOptions.Env` (`NAME=value` strings). Read once for the rules that look for a
 //! variable (proxy settings, `WIRESERVER_ADDRESS`, `NVIDIA_VISIBLE_DEVICES`), whatever shape the
 //! entries have.
+//!
+//! `Module::env_value` answers "what is `NAME`" (exact name, strings only, first hit); rules need
+//! every entry instead, names matched ignoring case, with where it is, so they can report and fix each.
 
 use crate::manifest::{Manifest, Module, pointer};
 use serde_json::Value;

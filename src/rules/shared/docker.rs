@@ -1,16 +1,13 @@
 //! Docker settings in a module's createOptions, read the way the edge agents read them:
 //! Newtonsoft.Json matches property names ignoring case (`HostConfig.NanoCPUs` is `NanoCpus`), and a
-//! number may come written as a string or as a template placeholder.
+//! number may come written as a string or as a template placeholder. Case-insensitive `HostConfig`
+//! lookups live here so that every section finds the same object whatever its casing.
 
+use super::keys::get_ci;
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
 use crate::manifest::pointer;
 use serde_json::{Map, Value};
-
-/// The entry whose key equals `key` ignoring ASCII case (the first one, as written).
-pub fn get_ci<'a>(map: &'a Map<String, Value>, key: &str) -> Option<(&'a str, &'a Value)> {
-    map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(k, v)| (k.as_str(), v))
-}
 
 /// One `HostConfig` setting: the key as written, its value and where it is.
 #[derive(Debug, Clone, Copy)]
@@ -75,14 +72,6 @@ fn whole(text: &str) -> Option<i128> {
     }
     let f = t.parse::<f64>().ok().filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30)?;
     Some(f as i128)
-}
-
-/// A value for messages: strings bare, anything else as compact JSON.
-pub fn shown(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// `HostConfig.Privileged` is on (`true` or `"true"`, which the agent also reads).
