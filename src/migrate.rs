@@ -335,8 +335,13 @@ pub fn apply(manifest: &Manifest, accepted: Vec<(FindingKey, Vec<Edit>)>) -> Out
     for (i, ops) in co_ops {
         let module = &manifest.modules[i];
         let Some(mut work) = module.create_options.value.clone() else { continue };
+        let edited = ops.iter().any(|op| matches!(op, Op::Edit(_)));
         warnings.extend(apply_ops(&mut work, ops, true, &names));
-        write_create_options(&mut doc, module, work, &mut warnings);
+        // Only renames reached this module and its Env names none of them: it keeps its text
+        // exactly as written.
+        if edited || module.create_options.value.as_ref() != Some(&work) {
+            write_create_options(&mut doc, module, work, &mut warnings);
+        }
     }
     warnings.extend(apply_ops(&mut doc, doc_ops, false, &names));
     for (path, to) in key_renames {
