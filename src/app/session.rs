@@ -1,0 +1,826 @@
+//! The document the app edits: a manifest, its findings, the engineer's decisions and their undo
+//! history, and what those decisions make of the manifest. No egui here: the view turns clicks and
+//! shortcuts into [`Command`]s and [`Session::apply`] is the one place state changes.
+//!
+//! Everything derived (the migrated document, per-module counts, preview texts) is computed once
+//! per [`Session::revision`], never per frame; [`Stats`] counts that work so a test can prove idle
+//! frames do none.
+
+use crate::manifest::{self, Manifest, pointer, write_atomic};
+use crate::migrate::{self, Decision, Decisions, Outcome};
+use crate::report::markdown_report;
+use crate::rules::{Finding, FindingKey, FixKind, Section, Severity, analyse};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The sample FPGA manifest shown when the app starts without a file.
+pub const SAMPLE: &str = include_str!("../../assets/sample.deployment.json");
+/// The file name the sample goes by (for export names and the report title).
+pub const SAMPLE_NAME: &str = "sample.deployment.json";
+
+/// How many undo steps are kept (decision maps are small: this is a few hundred KB at most).
+const UNDO_LIMIT: usize = 500;
+
+/// Where the open document came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The bundled sample.
+    Sample,
+    /// A file on disk.
+    File(PathBuf),
+    /// Bytes without a path (a drop from a sandboxed source).
+    Bytes { name: String },
+}
+
+impl Source {
+    /// The file name to show and to derive export names from.
+    pub fn file_name(&self) -> String {
+        match self {
+            Source::Sample => SAMPLE_NAME.to_owned(),
+            Source::File(p) => p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into()),
+            Source::Bytes { name } => name.clone(),
+        }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Source::File(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// `<stem><suffix>`: `deployment.json` → `deployment.gpu.json`.
+    pub fn export_name(&self, suffix: &str) -> String {
+        let name = self.file_name();
+        let stem = Path::new(&name).file_stem().map_or(name.clone(), |s| s.to_string_lossy().into_owned());
+        format!("{stem}{suffix}")
+    }
+
+    /// The folder an export dialog starts in: the input's.
+    pub fn dir(&self) -> Option<PathBuf> {
+        self.path().and_then(Path::parent).filter(|p| !p.as_os_str().is_empty()).map(Path::to_owned)
+    }
+}
+
+/// What the module list shows: the deployment as a whole, or one module (by its name in the input).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Entry {
+    Deployment,
+    Module(String),
+}
+
+impl Entry {
+    fn of(f: &Finding) -> Entry {
+        f.module.clone().map_or(Entry::Deployment, Entry::Module)
+    }
+}
+
+/// Where a finding stands for the engineer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Has a suggestion, not decided yet.
+    Open,
+    Accepted,
+    /// Accepted with an edited fragment or a typed value.
+    Edited,
+    Rejected,
+    /// No suggestion the app can write: the engineer changes the module.
+    Manual,
+    /// Advice only.
+    Note,
+}
+
+/// Per-entry counts for the module list, recomputed once per revision.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Open findings by severity (error, warning, info).
+    pub open: [usize; 3],
+    /// Findings with a suggestion (what can be decided).
+    pub decidable: usize,
+    pub decided: usize,
+    /// Findings only the engineer can fix.
+    pub manual: usize,
+    /// Undecided auto fixes ("accept all auto fixes" takes these).
+    pub auto: usize,
+    pub total: usize,
+    /// Findings per section, in [`Section::ALL`] order.
+    pub sections: [usize; 5],
+}
+
+impl Summary {
+    /// Every suggestion of this entry is decided (and there was at least one).
+    pub fn done(&self) -> bool {
+        self.decidable > 0 && self.decided == self.decidable
+    }
+
+    pub fn open_total(&self) -> usize {
+        self.open.iter().sum()
+    }
+}
+
+/// How a module's fixed createOptions is copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyFormat {
+    /// Indented JSON.
+    Pretty,
+    /// The minified JSON as one escaped JSON string (what a deployment file's `createOptions` holds).
+    Escaped,
+    /// The `"createOptions": …, "createOptions01": …` fields, 512 characters each.
+    Chunked,
+}
+
+impl CopyFormat {
+    pub const ALL: [CopyFormat; 3] = [CopyFormat::Pretty, CopyFormat::Escaped, CopyFormat::Chunked];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            CopyFormat::Pretty => "Pretty JSON",
+            CopyFormat::Escaped => "Escaped one-line string",
+            CopyFormat::Chunked => "Chunked createOptions fields",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            CopyFormat::Pretty => "as pretty JSON",
+            CopyFormat::Escaped => "as an escaped one-line string",
+            CopyFormat::Chunked => "as chunked createOptions fields",
+        }
+    }
+}
+
+/// Which findings "accept all auto fixes" takes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Scope {
+    pub entry: Option<Entry>,
+    pub section: Option<Section>,
+}
+
+/// Everything that changes the session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Open a manifest file; on failure the current document stays.
+    Open(PathBuf),
+    /// Open dropped bytes that have no path.
+    OpenBytes {
+        name: String,
+        bytes: Vec<u8>,
+    },
+    OpenSample,
+    Decide {
+        key: FindingKey,
+        decision: Decision,
+    },
+    /// Forget the decision about a finding (it is open again).
+    Clear {
+        key: FindingKey,
+    },
+    /// Accept every undecided auto fix in the scope.
+    AcceptAuto(Scope),
+    /// Forget every decision.
+    ClearAll,
+    Undo,
+    Redo,
+    /// Write the migrated manifest.
+    Export {
+        path: PathBuf,
+        overwrite: bool,
+    },
+    /// Write the decisions file (`fpga2gpu migrate --decisions`).
+    ExportDecisions {
+        path: PathBuf,
+        overwrite: bool,
+    },
+    /// Write the Markdown migration report.
+    ExportReport {
+        path: PathBuf,
+        overwrite: bool,
+    },
+    /// Put a module's fixed createOptions on the clipboard.
+    Copy {
+        module: String,
+        format: CopyFormat,
+    },
+}
+
+/// What a command did, for the view to show.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Applied {
+    /// A short message for a toast.
+    pub message: Option<String>,
+    /// Text for the clipboard.
+    pub clipboard: Option<String>,
+    /// A new document was loaded (the view resets its selection).
+    pub loaded: bool,
+}
+
+impl Applied {
+    fn message(text: impl Into<String>) -> Applied {
+        Applied { message: Some(text.into()), ..Applied::default() }
+    }
+}
+
+/// Work done to derive state, counted so tests can assert that idle frames do none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Runs of the migration engine.
+    pub migrations: u64,
+    /// Preview texts built (createOptions decoded and pretty-printed).
+    pub previews: u64,
+    /// Syntax highlighting runs (counted by the view's cache).
+    pub highlights: u64,
+}
+
+/// One block of the side-by-side view: the FPGA text and the GPU text of one part of a module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewBlock {
+    pub title: String,
+    pub fpga: String,
+    pub gpu: String,
+}
+
+/// A module's GPU definition as the decisions so far make it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpuModule {
+    pub name: String,
+    /// The decoded createOptions (`None` when unreadable).
+    pub create_options: Option<Value>,
+    pub env: Option<Value>,
+}
+
+/// An open manifest and what the engineer decided about it.
+pub struct Session {
+    source: Source,
+    manifest: Manifest,
+    findings: Vec<Finding>,
+    keys: Vec<FindingKey>,
+    index: HashMap<FindingKey, usize>,
+    /// Finding indexes per entry, in finding order.
+    by_entry: BTreeMap<Entry, Vec<usize>>,
+    decisions: BTreeMap<FindingKey, Decision>,
+    undo: Vec<BTreeMap<FindingKey, Decision>>,
+    redo: Vec<BTreeMap<FindingKey, Decision>>,
+    /// The decisions as last exported (or as loaded): closing with others asks first.
+    exported: BTreeMap<FindingKey, Decision>,
+    revision: u64,
+    outcome: Outcome,
+    summaries: BTreeMap<Entry, Summary>,
+    total: Summary,
+    skipped: HashMap<FindingKey, String>,
+    pub stats: Stats,
+}
+
+impl Session {
+    /// A session on the bundled sample.
+    pub fn sample() -> Session {
+        let manifest = Manifest::load(SAMPLE.as_bytes()).expect("the bundled sample is a valid manifest");
+        Session::new(Source::Sample, manifest)
+    }
+
+    /// A session on a file.
+    pub fn open(path: &Path) -> Result<Session, String> {
+        let manifest = Manifest::load_file(path).map_err(|e| e.to_string())?;
+        Ok(Session::new(Source::File(path.to_owned()), manifest))
+    }
+
+    pub fn new(source: Source, manifest: Manifest) -> Session {
+        let findings = analyse(&manifest);
+        let keys: Vec<FindingKey> = findings.iter().map(Finding::key).collect();
+        let index = keys.iter().enumerate().map(|(i, k)| (k.clone(), i)).collect();
+        let mut by_entry: BTreeMap<Entry, Vec<usize>> = BTreeMap::new();
+        by_entry.insert(Entry::Deployment, Vec::new());
+        for m in &manifest.modules {
+            by_entry.insert(Entry::Module(m.name.clone()), Vec::new());
+        }
+        for (i, f) in findings.iter().enumerate() {
+            by_entry.entry(Entry::of(f)).or_default().push(i);
+        }
+        let outcome = Outcome { doc: Value::Null, applied: vec![], skipped: vec![], warnings: vec![], renamed: vec![] };
+        let mut s = Session {
+            source,
+            manifest,
+            findings,
+            keys,
+            index,
+            by_entry,
+            decisions: BTreeMap::new(),
+            undo: Vec::new(),
+            redo: Vec::new(),
+            exported: BTreeMap::new(),
+            revision: 0,
+            outcome,
+            summaries: BTreeMap::new(),
+            total: Summary::default(),
+            skipped: HashMap::new(),
+            stats: Stats::default(),
+        };
+        s.refresh();
+        s
+    }
+
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    pub fn decisions(&self) -> &BTreeMap<FindingKey, Decision> {
+        &self.decisions
+    }
+
+    /// Bumped on every change of the document or the decisions: the key of every derived cache.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// The migration with the decisions so far.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+
+    /// Decisions made since the last export (closing or opening another file asks first).
+    pub fn unexported(&self) -> bool {
+        self.decisions != self.exported
+    }
+
+    /// The decision about a finding.
+    pub fn decision(&self, key: &FindingKey) -> Option<&Decision> {
+        self.decisions.get(key)
+    }
+
+    /// Why a decided finding could not be applied, if it could not.
+    pub fn skipped(&self, key: &FindingKey) -> Option<&str> {
+        self.skipped.get(key).map(String::as_str)
+    }
+
+    /// The finding with this key.
+    pub fn finding(&self, key: &FindingKey) -> Option<&Finding> {
+        self.index.get(key).map(|&i| &self.findings[i])
+    }
+
+    /// The deployment entry first, then every module (system modules too) in file order.
+    pub fn entries(&self) -> Vec<Entry> {
+        std::iter::once(Entry::Deployment)
+            .chain(self.manifest.modules.iter().map(|m| Entry::Module(m.name.clone())))
+            .collect()
+    }
+
+    /// The findings about an entry, in the engine's order (section, rule, path).
+    pub fn entry_findings(&self, entry: &Entry) -> impl Iterator<Item = (&FindingKey, &Finding)> {
+        self.by_entry.get(entry).into_iter().flatten().map(|&i| (&self.keys[i], &self.findings[i]))
+    }
+
+    pub fn summary(&self, entry: &Entry) -> Summary {
+        self.summaries.get(entry).cloned().unwrap_or_default()
+    }
+
+    /// Counts over the whole manifest.
+    pub fn total(&self) -> &Summary {
+        &self.total
+    }
+
+    /// Where a finding stands.
+    pub fn status(&self, f: &Finding) -> Status {
+        status(f, self.decisions.get(&f.key()))
+    }
+
+    /// Applies a command: the one place the session changes. On error nothing changed.
+    pub fn apply(&mut self, command: Command) -> Result<Applied, String> {
+        match command {
+            Command::Open(path) => {
+                let loaded = Session::open(&path).map_err(|e| {
+                    format!("Could not open {}: {e}. The previous document is still open.", path.display())
+                })?;
+                self.replace(loaded);
+                Ok(Applied { loaded: true, ..Applied::message(format!("Opened {}", self.source.file_name())) })
+            }
+            Command::OpenBytes { name, bytes } => {
+                let manifest = Manifest::load(&bytes)
+                    .map_err(|e| format!("Could not open {name}: {e}. The previous document is still open."))?;
+                self.replace(Session::new(Source::Bytes { name: name.clone() }, manifest));
+                Ok(Applied { loaded: true, ..Applied::message(format!("Opened {name}")) })
+            }
+            Command::OpenSample => {
+                self.replace(Session::sample());
+                Ok(Applied { loaded: true, ..Applied::message("Opened the bundled sample") })
+            }
+            Command::Decide { key, decision } => {
+                let f = self.finding(&key).ok_or("no such finding in this document")?;
+                migrate::resolve(f, &decision).map_err(|e| e.to_string())?;
+                let mut next = self.decisions.clone();
+                next.insert(key, decision);
+                self.set_decisions(next);
+                Ok(Applied::default())
+            }
+            Command::Clear { key } => {
+                let mut next = self.decisions.clone();
+                next.remove(&key);
+                self.set_decisions(next);
+                Ok(Applied::default())
+            }
+            Command::AcceptAuto(scope) => {
+                let mut next = self.decisions.clone();
+                let mut n = 0;
+                for (f, k) in self.findings.iter().zip(&self.keys) {
+                    let in_scope = scope.entry.as_ref().is_none_or(|e| *e == Entry::of(f))
+                        && scope.section.is_none_or(|s| s == f.section);
+                    if in_scope && is_auto(f) && !next.contains_key(k) {
+                        next.insert(k.clone(), Decision::Accept);
+                        n += 1;
+                    }
+                }
+                self.set_decisions(next);
+                Ok(Applied::message(match n {
+                    0 => "No open auto fixes here".to_owned(),
+                    1 => "Accepted 1 auto fix".to_owned(),
+                    n => format!("Accepted {n} auto fixes"),
+                }))
+            }
+            Command::ClearAll => {
+                let n = self.decisions.len();
+                self.set_decisions(BTreeMap::new());
+                Ok(Applied::message(format!("Cleared {n} decisions (Undo brings them back)")))
+            }
+            Command::Undo => {
+                let prev = self.undo.pop().ok_or("Nothing to undo")?;
+                let now = std::mem::replace(&mut self.decisions, prev);
+                self.redo.push(now);
+                self.refresh();
+                Ok(Applied::default())
+            }
+            Command::Redo => {
+                let next = self.redo.pop().ok_or("Nothing to redo")?;
+                let now = std::mem::replace(&mut self.decisions, next);
+                self.undo.push(now);
+                self.refresh();
+                Ok(Applied::default())
+            }
+            Command::Export { path, overwrite } => {
+                let text = self.export_text();
+                write(&path, text.as_bytes(), overwrite)?;
+                self.exported = self.decisions.clone();
+                Ok(Applied::message(format!("Exported the GPU manifest to {} ({})", path.display(), size(text.len()))))
+            }
+            Command::ExportDecisions { path, overwrite } => {
+                let text = self.decisions_json();
+                write(&path, text.as_bytes(), overwrite)?;
+                self.exported = self.decisions.clone();
+                Ok(Applied::message(format!(
+                    "Exported {} decisions to {} ({})",
+                    self.decisions.len(),
+                    path.display(),
+                    size(text.len())
+                )))
+            }
+            Command::ExportReport { path, overwrite } => {
+                let text = self.report();
+                write(&path, text.as_bytes(), overwrite)?;
+                Ok(Applied::message(format!(
+                    "Exported the migration report to {} ({})",
+                    path.display(),
+                    size(text.len())
+                )))
+            }
+            Command::Copy { module, format } => {
+                let text = self.copy_text(&module, format)?;
+                let message = format!("Copied the createOptions of {module} {} ({})", format.noun(), size(text.len()));
+                Ok(Applied { message: Some(message), clipboard: Some(text), loaded: false })
+            }
+        }
+    }
+
+    /// Exactly what `fpga2gpu migrate --decisions <the decisions file> --accept none` writes.
+    pub fn export_text(&self) -> String {
+        self.outcome.text(&self.manifest)
+    }
+
+    /// The decisions file.
+    pub fn decisions_json(&self) -> String {
+        Decisions::from_map(&self.decisions).to_json()
+    }
+
+    /// The Markdown migration report.
+    pub fn report(&self) -> String {
+        markdown_report(
+            &self.source.file_name(),
+            &self.manifest,
+            &self.findings,
+            |f| self.decisions.get(&f.key()).cloned(),
+            &self.outcome,
+        )
+    }
+
+    /// A module's GPU createOptions, formatted for the clipboard.
+    pub fn copy_text(&self, module: &str, format: CopyFormat) -> Result<String, String> {
+        let gpu = self.gpu_module(module).ok_or_else(|| format!("no module {module}"))?;
+        let value = gpu
+            .create_options
+            .ok_or_else(|| format!("the createOptions of {module} could not be read, so there is nothing to copy"))?;
+        let minified = serde_json::to_string(&value).expect("a Value serialises");
+        Ok(match format {
+            CopyFormat::Pretty => pretty(&value),
+            CopyFormat::Escaped => serde_json::to_string(&minified).expect("a string serialises"),
+            CopyFormat::Chunked => {
+                let fields: Vec<String> = manifest::chunk(&minified)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, c)| {
+                        let key = if n == 0 { "createOptions".to_owned() } else { format!("createOptions{n:02}") };
+                        format!("\"{key}\": {}", serde_json::to_string(c).expect("a string serialises"))
+                    })
+                    .collect();
+                fields.join(",\n")
+            }
+        })
+    }
+
+    /// A module as the decisions so far make it (renamed, createOptions and env changed).
+    pub fn gpu_module(&self, name: &str) -> Option<GpuModule> {
+        let module = self.manifest.module(name)?;
+        let new_name = self.outcome.renamed.iter().find(|(from, _)| from == name).map(|(_, to)| to.clone());
+        let ptr = match &new_name {
+            Some(to) => {
+                let (parent, last) = pointer::split_last(&module.pointer)?;
+                let key = last.strip_suffix(name).map(|p| format!("{p}{to}")).unwrap_or_else(|| to.clone());
+                pointer::join(parent, &key)
+            }
+            None => module.pointer.clone(),
+        };
+        let obj = self.outcome.doc.pointer(&ptr)?;
+        let co = manifest::decode_create_options(obj.get("settings"));
+        Some(GpuModule {
+            name: new_name.unwrap_or_else(|| name.to_owned()),
+            create_options: co.value,
+            env: obj.get("env").cloned(),
+        })
+    }
+
+    /// The texts of the side-by-side view of an entry (counted in [`Stats::previews`]).
+    pub fn preview(&mut self, entry: &Entry) -> Vec<PreviewBlock> {
+        self.stats.previews += 1;
+        match entry {
+            Entry::Deployment => self.deployment_preview(),
+            Entry::Module(name) => self.module_preview(name),
+        }
+    }
+
+    fn module_preview(&self, name: &str) -> Vec<PreviewBlock> {
+        let Some(module) = self.manifest.module(name) else { return Vec::new() };
+        let gpu = self.gpu_module(name);
+        let fpga_co = match &module.create_options.value {
+            Some(v) => pretty(v),
+            None => unreadable(module),
+        };
+        let gpu_co = match gpu.as_ref().and_then(|g| g.create_options.as_ref()) {
+            Some(v) => pretty(v),
+            None => unreadable(module),
+        };
+        let mut blocks = vec![PreviewBlock { title: "createOptions".to_owned(), fpga: fpga_co, gpu: gpu_co }];
+        let fpga_env = module.json(&self.manifest).and_then(|o| o.get("env"));
+        let gpu_env = gpu.as_ref().and_then(|g| g.env.as_ref());
+        if fpga_env != gpu_env {
+            let show = |v: Option<&Value>| v.map_or_else(|| "{}".to_owned(), pretty);
+            blocks.push(PreviewBlock { title: "env".to_owned(), fpga: show(fpga_env), gpu: show(gpu_env) });
+        }
+        if let Some(g) = gpu.filter(|g| g.name != name) {
+            blocks.push(PreviewBlock { title: "name".to_owned(), fpga: json_string(name), gpu: json_string(&g.name) });
+        }
+        blocks
+    }
+
+    /// `$edgeAgent` without its modules, and `$edgeHub` (routes after renames).
+    fn deployment_preview(&self) -> Vec<PreviewBlock> {
+        let agent_ptr = self.manifest.edge_agent_pointer();
+        let hub_ptr = self.manifest.edge_hub_pointer();
+        let without_modules = |doc: &Value| -> Value {
+            let Some(agent) = doc.pointer(&agent_ptr).and_then(Value::as_object) else { return Value::Null };
+            let mut out = Map::new();
+            for (k, v) in agent {
+                if k.starts_with("properties.desired.modules.") || k.starts_with("properties.desired.systemModules.") {
+                    continue;
+                }
+                let mut v = v.clone();
+                if k == "properties.desired"
+                    && let Some(o) = v.as_object_mut()
+                {
+                    for key in ["systemModules", "modules"] {
+                        if o.contains_key(key) {
+                            o.insert(key.to_owned(), Value::String("…".to_owned()));
+                        }
+                    }
+                }
+                out.insert(k.clone(), v);
+            }
+            Value::Object(out)
+        };
+        let hub = |doc: &Value| doc.pointer(&hub_ptr).map_or_else(|| "null".to_owned(), pretty);
+        vec![
+            PreviewBlock {
+                title: "$edgeAgent (modules listed on their own)".to_owned(),
+                fpga: pretty(&without_modules(&self.manifest.doc)),
+                gpu: pretty(&without_modules(&self.outcome.doc)),
+            },
+            PreviewBlock { title: "$edgeHub".to_owned(), fpga: hub(&self.manifest.doc), gpu: hub(&self.outcome.doc) },
+        ]
+    }
+
+    fn replace(&mut self, mut other: Session) {
+        other.stats = self.stats;
+        other.revision = self.revision + 1;
+        other.stats.migrations += 1;
+        *self = other;
+    }
+
+    fn set_decisions(&mut self, next: BTreeMap<FindingKey, Decision>) {
+        if next == self.decisions {
+            return;
+        }
+        let prev = std::mem::replace(&mut self.decisions, next);
+        self.undo.push(prev);
+        if self.undo.len() > UNDO_LIMIT {
+            self.undo.remove(0);
+        }
+        self.redo.clear();
+        self.refresh();
+    }
+
+    /// Re-derives everything from the decisions: the one migration per change.
+    fn refresh(&mut self) {
+        self.revision += 1;
+        self.stats.migrations += 1;
+        let decisions = &self.decisions;
+        self.outcome = migrate::migrate(&self.manifest, &self.findings, |f| decisions.get(&f.key()).cloned());
+        self.skipped = self.outcome.skipped.iter().cloned().collect();
+        let mut total = Summary::default();
+        let mut summaries = BTreeMap::new();
+        for (entry, list) in &self.by_entry {
+            let mut s = Summary::default();
+            for &i in list {
+                let f = &self.findings[i];
+                count(&mut s, f, status(f, self.decisions.get(&self.keys[i])));
+            }
+            add(&mut total, &s);
+            summaries.insert(entry.clone(), s);
+        }
+        self.summaries = summaries;
+        self.total = total;
+    }
+}
+
+/// An auto fix that "accept all auto fixes" takes.
+pub fn is_auto(f: &Finding) -> bool {
+    f.fix == FixKind::Auto && f.suggestion.is_some()
+}
+
+fn status(f: &Finding, d: Option<&Decision>) -> Status {
+    match (d, &f.suggestion) {
+        (Some(Decision::Reject), _) => Status::Rejected,
+        (Some(Decision::Accept), _) => Status::Accepted,
+        (Some(Decision::Value { .. } | Decision::Fragment { .. }), _) => Status::Edited,
+        (None, Some(_)) => Status::Open,
+        (None, None) if f.fix == FixKind::Manual => Status::Manual,
+        (None, None) => Status::Note,
+    }
+}
+
+fn count(s: &mut Summary, f: &Finding, st: Status) {
+    s.total += 1;
+    if let Some(i) = Section::ALL.iter().position(|x| *x == f.section) {
+        s.sections[i] += 1;
+    }
+    if f.suggestion.is_some() {
+        s.decidable += 1;
+    }
+    if st == Status::Open && is_auto(f) {
+        s.auto += 1;
+    }
+    match st {
+        Status::Open => {
+            s.open[match f.severity {
+                Severity::Error => 0,
+                Severity::Warning => 1,
+                Severity::Info => 2,
+            }] += 1
+        }
+        Status::Accepted | Status::Edited | Status::Rejected => s.decided += 1,
+        Status::Manual => s.manual += 1,
+        Status::Note => {}
+    }
+}
+
+fn add(total: &mut Summary, s: &Summary) {
+    for i in 0..3 {
+        total.open[i] += s.open[i];
+    }
+    for i in 0..5 {
+        total.sections[i] += s.sections[i];
+    }
+    total.decidable += s.decidable;
+    total.decided += s.decided;
+    total.manual += s.manual;
+    total.auto += s.auto;
+    total.total += s.total;
+}
+
+fn write(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), String> {
+    write_atomic(path, bytes, overwrite).map_err(|e| format!("Export failed: {e}. Your decisions are kept."))
+}
+
+/// Indented JSON, two spaces.
+pub fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).expect("a Value serialises")
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serialises")
+}
+
+fn unreadable(module: &manifest::Module) -> String {
+    let why: Vec<String> = module
+        .create_options
+        .problems
+        .iter()
+        .map(|p| match p {
+            manifest::CreateOptionsProblem::Invalid { message } => format!("not valid JSON: {message}"),
+            manifest::CreateOptionsProblem::ChunkNotString { key } => format!("{key} is not a string"),
+            manifest::CreateOptionsProblem::Placeholder { text } => format!("a placeholder: {text}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    format!("// createOptions could not be read ({}); the module is left untouched", why.join("; "))
+}
+
+/// `1.2 KB`, `340 bytes`.
+pub fn size(bytes: usize) -> String {
+    if bytes < 1024 { format!("{bytes} bytes") } else { format!("{:.1} KB", bytes as f64 / 1024.0) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_names_follow_the_input() {
+        assert_eq!(Source::File("/x/deployment.json".into()).export_name(".gpu.json"), "deployment.gpu.json");
+        assert_eq!(Source::Sample.export_name(".gpu.json"), "sample.deployment.gpu.json");
+        assert_eq!(Source::File("/x/deployment.json".into()).dir(), Some(PathBuf::from("/x")));
+    }
+
+    #[test]
+    fn decisions_undo_and_redo() {
+        let mut s = Session::sample();
+        let (key, _) =
+            s.findings().iter().map(|f| (f.key(), f)).find(|(_, f)| is_auto(f)).expect("the sample has an auto fix");
+        let before = s.export_text();
+        s.apply(Command::Decide { key: key.clone(), decision: Decision::Accept }).unwrap();
+        assert_ne!(s.export_text(), before);
+        assert!(s.unexported());
+        s.apply(Command::Undo).unwrap();
+        assert_eq!(s.export_text(), before);
+        s.apply(Command::Redo).unwrap();
+        assert_eq!(s.decision(&key), Some(&Decision::Accept));
+        assert!(s.apply(Command::Redo).is_err());
+    }
+
+    #[test]
+    fn a_broken_file_keeps_the_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("broken.json");
+        std::fs::write(&p, "{\n  \"modulesContent\": {,\n}").unwrap();
+        let mut s = Session::sample();
+        let err = s.apply(Command::Open(p)).unwrap_err();
+        assert!(err.contains("line 2, column"), "{err}");
+        assert_eq!(s.source(), &Source::Sample);
+    }
+
+    #[test]
+    fn copy_formats() {
+        let mut s = Session::sample();
+        s.apply(Command::AcceptAuto(Scope::default())).unwrap();
+        let name = "ImageProcessor";
+        let pretty_text = s.copy_text(name, CopyFormat::Pretty).unwrap();
+        let value: Value = serde_json::from_str(&pretty_text).unwrap();
+        let escaped = s.copy_text(name, CopyFormat::Escaped).unwrap();
+        let inner: String = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&inner).unwrap(), value);
+        let chunked = s.copy_text(name, CopyFormat::Chunked).unwrap();
+        let fields: Map<String, Value> = serde_json::from_str(&format!("{{{chunked}}}")).unwrap();
+        let joined: String = fields.values().filter_map(Value::as_str).collect();
+        assert_eq!(joined, inner);
+    }
+}

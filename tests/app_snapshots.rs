@@ -1,0 +1,115 @@
+//! Pictures of the desktop app, rendered headless by egui_kittest through wgpu.
+//!
+//! - Snapshot tests of the main screen in light and dark themes, against `tests/snapshots/*.png`.
+//!   After a deliberate change of the screen (or of a rule's wording), refresh them with
+//!   `UPDATE_SNAPSHOTS=1 cargo test --test app_snapshots` and look at the new PNGs.
+//! - `screenshots` (ignored by default) writes the README's pictures to `screenshots/`:
+//!   `cargo test --test app_snapshots -- --ignored screenshots`.
+//!
+//! Rendering needs a Vulkan driver: lavapipe (`mesa-vulkan-drivers libvulkan1`) with
+//! `WGPU_BACKEND=vulkan` and `XDG_RUNTIME_DIR` set (scripts/test.sh does both).
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use fpga2gpu::app::App;
+use fpga2gpu::app::dialogs::ScriptedDialogs;
+use std::path::{Path, PathBuf};
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sample.deployment.json");
+
+fn app(theme: egui::Theme, file: Option<PathBuf>, dialogs: ScriptedDialogs) -> Harness<'static, App> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .with_theme(theme)
+        .build_eframe(move |cc| App::new(cc, file, Box::new(dialogs)));
+    h.run();
+    h
+}
+
+/// The sample with ImageProcessor selected and its auto fixes accepted: findings in several
+/// sections, changed lines on the GPU side, input fixes still open.
+fn busy(theme: egui::Theme, file: Option<PathBuf>, dialogs: ScriptedDialogs) -> Harness<'static, App> {
+    let mut h = app(theme, file, dialogs);
+    h.get_by_label("ImageProcessor").click();
+    h.run();
+    h.get_by_label_contains("Accept auto fixes here").click();
+    h.run();
+    h
+}
+
+#[test]
+fn main_screen_light() {
+    let mut h = busy(egui::Theme::Light, None, ScriptedDialogs::default());
+    no_pointer(&mut h);
+    h.snapshot("main_light");
+}
+
+#[test]
+fn main_screen_dark() {
+    let mut h = busy(egui::Theme::Dark, None, ScriptedDialogs::default());
+    no_pointer(&mut h);
+    h.snapshot("main_dark");
+}
+
+/// Takes the mouse pointer off the window (it would show in the picture).
+fn no_pointer(h: &mut Harness<'static, App>) {
+    h.remove_cursor();
+    h.run();
+}
+
+fn save(h: &mut Harness<'static, App>, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let image = h.render().expect("rendering needs a Vulkan driver (lavapipe)");
+    image.save(dir.join(format!("{name}.png"))).unwrap();
+}
+
+/// Writes `screenshots/*.png`: the main screen (light and dark), an edit in progress, the copy
+/// menu after a copy, and the export's overwrite question.
+#[test]
+#[ignore = "writes screenshots/: cargo test --test app_snapshots -- --ignored screenshots"]
+fn screenshots() {
+    let mut h = busy(egui::Theme::Light, None, ScriptedDialogs::default());
+    no_pointer(&mut h);
+    save(&mut h, "main");
+    let mut h = busy(egui::Theme::Dark, None, ScriptedDialogs::default());
+    no_pointer(&mut h);
+    save(&mut h, "main-dark");
+
+    // An edit in progress: the fragment of an STO001 fix, mid-typing, not valid JSON yet.
+    let mut h = busy(egui::Theme::Light, None, ScriptedDialogs::default());
+    h.get_by_label_contains("STO001 finding: bind `/home/hcsshares/models").get_by_label("Edit...").click();
+    h.run();
+    h.get_by_label("Fragment (JSON)").focus();
+    h.run();
+    h.get_by_label("Fragment (JSON)").set_text_value_accesskit(
+        "{\n  \"Type\": \"volume\",\n  \"Source\": \"models-v2\"\n  \"Target\": \"/models\",\n  \"ReadOnly\": true\n}",
+    );
+    h.run();
+    save(&mut h, "edit");
+
+    // Copy: Ctrl+C copied the pretty JSON (toast), the menu offers the other two forms.
+    let mut h = busy(egui::Theme::Light, None, ScriptedDialogs::default());
+    h.event(egui::Event::Copy);
+    h.run();
+    h.get_by_label("Copy GPU createOptions").click();
+    h.run();
+    h.get_by_label("Escaped one-line string").hover();
+    h.run();
+    save(&mut h, "copy");
+
+    // Export (Ctrl+S) to a file that exists: the app asks first.
+    let dir = std::env::temp_dir().join("fpga2gpu-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("deployment.json");
+    std::fs::copy(SAMPLE, &input).unwrap();
+    let out = dir.join("deployment.gpu.json");
+    std::fs::write(&out, "{}").unwrap();
+    let dialogs = ScriptedDialogs { save: vec![out], ..Default::default() };
+    let mut h = busy(egui::Theme::Light, Some(input), dialogs);
+    no_pointer(&mut h);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    save(&mut h, "export");
+}
