@@ -7,6 +7,6 @@ pub mod app;
 pub mod cli;
 pub mod manifest;
 pub mod migrate;
+pub mod report;
 pub mod rules;
 pub mod synth;
-pub mod report;
