@@ -14,6 +14,9 @@ use std::path::Path;
 
 pub use encode::{ENCODE_CHUNK_CHARS, MAX_CHUNKS, TextFormat, WriteError, chunk, encode_document, write_atomic};
 
+/// Deepest nesting the lenient createOptions reader is given (serde_json's own limit).
+const LENIENT_MAX_DEPTH: usize = 128;
+
 /// Inputs above this size are refused before parsing: real manifests are a few hundred KB at most
 /// (IoT Hub caps a deployment at 512 KB), so anything larger is not a manifest.
 pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
@@ -414,7 +417,14 @@ pub fn decode_create_options(settings: Option<&Value>) -> CreateOptions {
             CreateOptions { form, value: None, problems }
         }
         Err(strict) => {
-            let strict_msg = format!("line {}, column {}: {}", strict.line(), strict.column(), describe(&strict));
+            let (line, column) = error_position(text, &strict);
+            let strict_msg = format!("line {line}, column {column}: {}", describe(&strict));
+            // json5 reads recursively: text nested deeper than serde_json's own limit would
+            // overflow the stack, so it is refused as the strict reader refused it.
+            if duplicates::nesting_depth(text) > LENIENT_MAX_DEPTH {
+                problems.push(CreateOptionsProblem::Invalid { message: strict_msg });
+                return CreateOptions { form, value: None, problems };
+            }
             match json5::from_str::<Value>(text) {
                 Ok(v @ Value::Object(_)) => {
                     problems.push(CreateOptionsProblem::Lenient { message: strict_msg });
@@ -438,8 +448,19 @@ fn describe(e: &serde_json::Error) -> String {
     }
 }
 
-fn json_error(text: &str, e: &serde_json::Error) -> LoadError {
+/// serde_json's position of an error, made 1-based: at a line break it says "column 0 of the next
+/// line", which an editor cannot go to, so that becomes the end of the line the break ends.
+fn error_position(text: &str, e: &serde_json::Error) -> (usize, usize) {
     let (line, column) = (e.line(), e.column());
+    if column > 0 || line <= 1 {
+        return (line.max(1), column.max(1));
+    }
+    let previous = text.split('\n').nth(line - 2).unwrap_or("");
+    (line - 1, previous.trim_end_matches('\r').chars().count() + 1)
+}
+
+fn json_error(text: &str, e: &serde_json::Error) -> LoadError {
+    let (line, column) = error_position(text, e);
     let mut hint = String::new();
     if let Some(l) = text.lines().nth(line.saturating_sub(1)) {
         if l.starts_with("<<<<<<<") || l.starts_with("=======") || l.starts_with(">>>>>>>") {
@@ -505,6 +526,8 @@ mod tests {
         let err = Manifest::load(b"{\n  \"a\": 1,\n  oops\n}").unwrap_err();
         assert_eq!(err.position(), Some((3, 3)));
         assert!(err.to_string().contains("line 3, column 3"), "{err}");
+        let at_break = Manifest::load(b"{\"a\": 1,\n").unwrap_err();
+        assert_eq!(at_break.position(), Some((1, 9)), "end of the first line, not column 0: {at_break}");
     }
 
     #[test]
