@@ -8,12 +8,9 @@ cd "$(dirname "$0")/.."
 modules=${1:-1000}
 seed=${2:-42}
 
-if [ ! -x /usr/bin/time ]; then
-  echo "installing GNU time"
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends time >/dev/null
-fi
+. scripts/ensure-packages.sh
+ensure_packages time
+ensure_rust
 
 cargo build --release --locked --quiet --bin fpga2gpu --example synth
 target=${CARGO_TARGET_DIR:-target}/release

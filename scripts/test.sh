@@ -5,22 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=(mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon0 fonts-dejavu-core)
-missing=()
-for p in "${need[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}"
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-if ! command -v cargo >/dev/null; then
-  echo "Rust is not installed: fpga2gpu needs Rust 1.95 or newer (https://rustup.rs)." >&2
-  exit 1
-fi
+. scripts/ensure-packages.sh
+ensure_packages mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon0 fonts-dejavu-core
+ensure_rust
 
 # Headless rendering for the egui_kittest tests: lavapipe (software Vulkan), same pixels everywhere.
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/fpga2gpu-xdg}"
