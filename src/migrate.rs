@@ -397,7 +397,7 @@ fn apply_ops(root: &mut Value, mut ops: Vec<Op>, prune: bool, names: &Renames) -
                 }
             }),
             Op::ReplaceNames { path } => {
-                if let Some(Value::String(s)) = root.pointer_mut(&path)
+                if let Some(Value::String(s)) = pointer::get_mut(root, &path)
                     && let Some(new) = names.rewrite(s)
                 {
                     *s = new;
@@ -418,7 +418,7 @@ fn prune_empty(root: &mut Value, removed: &str) {
         if parent.is_empty() {
             break;
         }
-        let empty = match root.pointer(parent) {
+        let empty = match pointer::get(root, parent) {
             Some(Value::Array(a)) => a.is_empty(),
             Some(Value::Object(o)) => o.is_empty(),
             _ => false,
@@ -432,8 +432,13 @@ fn prune_empty(root: &mut Value, removed: &str) {
 
 /// Orders pointers token by token, numbers numerically.
 fn cmp_paths(a: &str, b: &str) -> Ordering {
-    let (ta, tb) = (pointer::tokens(a), pointer::tokens(b));
-    for (x, y) in ta.iter().zip(&tb) {
+    // Escaped tokens order consistently among themselves, which is all a removal order needs.
+    let (mut ta, mut tb) = (a.split('/'), b.split('/'));
+    loop {
+        let (x, y) = match (ta.next(), tb.next()) {
+            (Some(x), Some(y)) => (x, y),
+            (x, y) => return x.is_some().cmp(&y.is_some()),
+        };
         let o = match (x.parse::<u64>(), y.parse::<u64>()) {
             (Ok(i), Ok(j)) => i.cmp(&j),
             _ => x.cmp(y),
@@ -442,7 +447,6 @@ fn cmp_paths(a: &str, b: &str) -> Ordering {
             return o;
         }
     }
-    ta.len().cmp(&tb.len())
 }
 
 /// Accepted module renames, indexed for rewriting references to them.
@@ -518,10 +522,10 @@ fn is_host_char(b: u8) -> bool {
 /// Writes a module's new createOptions back in the form it had.
 fn write_create_options(doc: &mut Value, module: &manifest::Module, value: Value, warnings: &mut Vec<String>) {
     let settings_ptr = format!("{}/settings", module.pointer);
-    if doc.pointer(&settings_ptr).is_none() {
+    if pointer::get(doc, &settings_ptr).is_none() {
         let _ = pointer::set(doc, &settings_ptr, Value::Object(Map::new()));
     }
-    let Some(Value::Object(settings)) = doc.pointer_mut(&settings_ptr) else {
+    let Some(Value::Object(settings)) = pointer::get_mut(doc, &settings_ptr) else {
         warnings.push(format!("module `{}`: settings is not an object; createOptions not written", module.name));
         return;
     };

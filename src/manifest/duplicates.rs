@@ -34,7 +34,8 @@ pub fn note(text: &str, manifest: &mut Manifest) {
         if !matches!(co.form, CreateOptionsForm::String { .. }) || co.value.is_none() || !strict {
             continue;
         }
-        let Some(settings) = manifest.doc.pointer(&format!("{}/settings", module.pointer)).and_then(Value::as_object)
+        let Some(settings) =
+            pointer::get(&manifest.doc, &format!("{}/settings", module.pointer)).and_then(Value::as_object)
         else {
             continue;
         };

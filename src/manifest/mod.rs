@@ -110,7 +110,7 @@ impl CreateOptions {
 
     /// The value at a pointer relative to the createOptions root.
     pub fn at(&self, pointer: &str) -> Option<&Value> {
-        self.value.as_ref()?.pointer(pointer)
+        pointer::get(self.value.as_ref()?, pointer)
     }
 }
 
@@ -140,7 +140,7 @@ impl Module {
 
     /// The module's JSON object in the document.
     pub fn json<'m>(&self, manifest: &'m Manifest) -> Option<&'m Map<String, Value>> {
-        manifest.doc.pointer(&self.pointer)?.as_object()
+        pointer::get(&manifest.doc, &self.pointer)?.as_object()
     }
 
     /// The module's `env` section (`{"NAME": {"value": ...}}`), when present.
@@ -254,7 +254,7 @@ impl Manifest {
                     .to_owned(),
             ));
         };
-        let content = doc.pointer(root).and_then(Value::as_object).expect("checked above");
+        let content = pointer::get(&doc, root).and_then(Value::as_object).expect("checked above");
         let agent = content
             .get("$edgeAgent")
             .and_then(Value::as_object)
@@ -299,7 +299,7 @@ impl Manifest {
 
     /// `$edgeAgent.properties.desired`, when the manifest has it (layered ones do not).
     pub fn agent_desired(&self) -> Option<&Map<String, Value>> {
-        self.doc.pointer(&pointer::join(&self.edge_agent_pointer(), "properties.desired"))?.as_object()
+        pointer::get(&self.doc, &pointer::join(&self.edge_agent_pointer(), "properties.desired"))?.as_object()
     }
 
     /// The module with this name.
@@ -310,7 +310,7 @@ impl Manifest {
     /// Every route of `$edgeHub`, nested (`properties.desired.routes`) or layered (`properties.desired.routes.X`).
     pub fn routes(&self) -> Vec<Route> {
         let hub_ptr = self.edge_hub_pointer();
-        let Some(hub) = self.doc.pointer(&hub_ptr).and_then(Value::as_object) else {
+        let Some(hub) = pointer::get(&self.doc, &hub_ptr).and_then(Value::as_object) else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -340,7 +340,7 @@ impl Manifest {
     /// Pointer to a module's twin (`modulesContent.<name>`), when it has one.
     pub fn twin_pointer(&self, name: &str) -> Option<String> {
         let p = pointer::join(&self.root, name);
-        self.doc.pointer(&p).is_some().then_some(p)
+        pointer::get(&self.doc, &p).is_some().then_some(p)
     }
 }
 

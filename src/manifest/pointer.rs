@@ -28,14 +28,55 @@ pub fn tokens(pointer: &str) -> Vec<String> {
     if pointer.is_empty() {
         return Vec::new();
     }
-    pointer.strip_prefix('/').unwrap_or(pointer).split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
+    pointer.strip_prefix('/').unwrap_or(pointer).split('/').map(|t| unescape(t).into_owned()).collect()
+}
+
+/// A reference token without its escapes; borrowed when it has none (nearly always).
+pub fn unescape(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.contains('~') {
+        std::borrow::Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+    } else {
+        std::borrow::Cow::Borrowed(token)
+    }
 }
 
 /// Splits a pointer into its parent and last (unescaped) token.
 pub fn split_last(pointer: &str) -> Option<(&str, String)> {
     let i = pointer.rfind('/')?;
-    let last = &pointer[i + 1..];
-    Some((&pointer[..i], last.replace("~1", "/").replace("~0", "~")))
+    Some((&pointer[..i], unescape(&pointer[i + 1..]).into_owned()))
+}
+
+/// The value at `pointer` (RFC 6901), like `Value::pointer` but without allocating for tokens
+/// that have no escapes (serde_json allocates two strings per token).
+pub fn get<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    pointer.strip_prefix('/')?.split('/').try_fold(root, |cur, t| match cur {
+        Value::Object(m) => m.get(unescape(t).as_ref()),
+        Value::Array(a) => parse_index(t).and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
+/// The value at `pointer`, mutably; see [`get`].
+pub fn get_mut<'v>(root: &'v mut Value, pointer: &str) -> Option<&'v mut Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    pointer.strip_prefix('/')?.split('/').try_fold(root, |cur, t| match cur {
+        Value::Object(m) => m.get_mut(unescape(t).as_ref()),
+        Value::Array(a) => parse_index(t).and_then(move |i| a.get_mut(i)),
+        _ => None,
+    })
+}
+
+/// An array index as RFC 6901 writes it: digits, no leading zero.
+fn parse_index(t: &str) -> Option<usize> {
+    if t.starts_with('+') || (t.starts_with('0') && t.len() > 1) {
+        return None;
+    }
+    t.parse().ok()
 }
 
 /// Why an edit could not be applied at a path.
@@ -100,7 +141,7 @@ pub fn set(root: &mut Value, pointer: &str, value: Value) -> Result<(), PathErro
 
 /// Appends to the array at `pointer`, creating it (and missing parents) when absent.
 pub fn append(root: &mut Value, pointer: &str, value: Value) -> Result<(), PathError> {
-    match root.pointer_mut(pointer) {
+    match get_mut(root, pointer) {
         Some(Value::Array(a)) => {
             a.push(value);
             Ok(())
@@ -113,7 +154,7 @@ pub fn append(root: &mut Value, pointer: &str, value: Value) -> Result<(), PathE
 /// Removes the value at `pointer` and returns it. Object keys keep the order of their siblings.
 pub fn remove(root: &mut Value, pointer: &str) -> Result<Value, PathError> {
     let (parent, last) = split_last(pointer).ok_or_else(|| PathError::Missing(pointer.to_owned()))?;
-    match root.pointer_mut(parent) {
+    match get_mut(root, parent) {
         Some(Value::Object(m)) => m.shift_remove(&last).ok_or_else(|| PathError::Missing(pointer.to_owned())),
         Some(Value::Array(a)) => {
             let i = index(&last, a.len(), pointer)?;
@@ -129,7 +170,7 @@ pub fn remove(root: &mut Value, pointer: &str) -> Result<Value, PathError> {
 /// renamed object is merged into it, the existing values winning; any other clash is an error.
 pub fn rename_key(root: &mut Value, pointer: &str, to: &str) -> Result<(), PathError> {
     let (parent, last) = split_last(pointer).ok_or_else(|| PathError::Missing(pointer.to_owned()))?;
-    let Some(Value::Object(m)) = root.pointer_mut(parent) else {
+    let Some(Value::Object(m)) = get_mut(root, parent) else {
         return Err(PathError::NotContainer(pointer.to_owned()));
     };
     if !m.contains_key(&last) {

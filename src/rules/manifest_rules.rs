@@ -182,7 +182,7 @@ pub static MAN005: Rule = Rule {
 
 /// Size of `$edgeAgent` desired properties as IoT Hub counts them (minified JSON).
 pub fn agent_desired_size(manifest: &Manifest) -> usize {
-    let agent = manifest.doc.pointer(&manifest.edge_agent_pointer());
+    let agent = crate::manifest::pointer::get(&manifest.doc, &manifest.edge_agent_pointer());
     agent.map_or(0, |a| serde_json::to_string(a).map_or(0, |s| s.len()))
 }
 
