@@ -344,8 +344,16 @@ pub fn apply(manifest: &Manifest, accepted: Vec<(FindingKey, Vec<Edit>)>) -> Out
         }
     }
     warnings.extend(apply_ops(&mut doc, doc_ops, false, &names));
+    // One rebuild of each parent map (modules, modulesContent) for all its renamed keys: renaming
+    // them one at a time rebuilt the map once per rename.
+    let mut by_parent: BTreeMap<String, HashMap<String, String>> = BTreeMap::new();
     for (path, to) in key_renames {
-        if let Err(e) = pointer::rename_key(&mut doc, &path, &to) {
+        if let Some((parent, last)) = pointer::split_last(&path) {
+            by_parent.entry(parent.to_owned()).or_default().insert(last, to);
+        }
+    }
+    for (parent, keys) in by_parent {
+        if let Err(e) = pointer::rename_keys(&mut doc, &parent, &keys) {
             warnings.push(format!("rename: {e}"));
         }
     }

@@ -212,6 +212,32 @@ fn merge_missing(into: &mut Value, from: Value) {
     }
 }
 
+/// Renames several keys of the object at `parent` in one pass (`keys`: old → new), keeping their
+/// positions. Nothing is renamed when a key is missing or a new name is already taken.
+pub fn rename_keys(
+    root: &mut Value,
+    parent: &str,
+    keys: &std::collections::HashMap<String, String>,
+) -> Result<(), PathError> {
+    let Some(Value::Object(m)) = get_mut(root, parent) else {
+        return Err(PathError::NotContainer(parent.to_owned()));
+    };
+    if let Some(missing) = keys.keys().find(|k| !m.contains_key(k.as_str())) {
+        return Err(PathError::Missing(join(parent, missing)));
+    }
+    if let Some((_, taken)) =
+        keys.iter().find(|(from, to)| from != to && m.contains_key(to.as_str()) && !keys.contains_key(to.as_str()))
+    {
+        return Err(PathError::Clash(join(parent, taken)));
+    }
+    let old = std::mem::take(m);
+    for (k, v) in old {
+        let key = keys.get(&k).cloned().unwrap_or(k);
+        m.insert(key, v);
+    }
+    Ok(())
+}
+
 fn index(token: &str, len: usize, pointer: &str) -> Result<usize, PathError> {
     match token.parse::<usize>() {
         Ok(i) if i < len => Ok(i),
@@ -258,6 +284,12 @@ mod tests {
             json!({"k8s-experimental": {"resources": {"limits": {"memory": "1Gi", "cpu": "1"}}, "strategy": {"type": "Recreate"}}})
         );
         assert!(rename_key(&mut json!({"a": 1, "b": 2}), "/a", "b").is_err(), "no silent overwrite");
+        let mut many = json!({"m": {"A": 1, "x": 2, "B": 3}});
+        let keys = [("A".to_owned(), "a".to_owned()), ("B".to_owned(), "b".to_owned())].into_iter().collect();
+        rename_keys(&mut many, "/m", &keys).unwrap();
+        assert_eq!(many["m"].as_object().unwrap().keys().collect::<Vec<_>>(), ["a", "x", "b"]);
+        let clash = [("a".to_owned(), "x".to_owned())].into_iter().collect();
+        assert!(rename_keys(&mut many, "/m", &clash).is_err(), "no silent overwrite");
         assert_eq!(v["d"]["e"], json!([1]));
     }
 }
