@@ -1,6 +1,6 @@
 //! The engine against the plain-JSON floor.
 //!
-//! For generated FPGA manifests of 10, 100 and 1000 modules ([`fpga2gpu::synth`]), criterion
+//! For generated FPGA manifests of 10, 100 and 1000 modules ([`synth`](../tests/support/synth.rs)), criterion
 //! measures, in one run:
 //! - `engine`: load (parse, index, decode createOptions, duplicate keys) + analyse (every rule) +
 //!   migrate with `--accept all` + encode the output text;
@@ -13,11 +13,15 @@
 //!
 //! `cargo bench --bench engine`
 
+#[path = "../tests/support/synth.rs"]
+#[allow(dead_code)]
+mod synth;
+
 use criterion::{BenchmarkId, Criterion, Throughput};
+use fpga2gpu::device::DeviceProfile;
 use fpga2gpu::manifest::{Manifest, duplicates};
 use fpga2gpu::migrate::{Policy, migrate};
 use fpga2gpu::rules::{Check, Context, Edit, Finding, analyse, catalogue};
-use fpga2gpu::synth;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -33,8 +37,8 @@ static SAMPLES: Mutex<BTreeMap<(&'static str, usize), Vec<f64>>> = Mutex::new(BT
 /// What the CLI's `migrate --accept all` does, minus the file system.
 fn engine(bytes: &[u8]) -> String {
     let manifest = Manifest::load(bytes).expect("generated manifests load");
-    let findings = analyse(&manifest);
-    let outcome = migrate(&manifest, &findings, |f| Policy::All.decide(f));
+    let findings = analyse(&manifest, &DeviceProfile::default());
+    let outcome = migrate(&manifest, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| Policy::All.decide(f));
     outcome.text(&manifest)
 }
 
@@ -125,19 +129,21 @@ fn summary() {
     let bytes = text.as_bytes();
     let runs = 7;
     let manifest = Manifest::load(bytes).expect("loads");
-    let findings = analyse(&manifest);
-    let outcome = migrate(&manifest, &findings, |f| Policy::All.decide(f));
+    let findings = analyse(&manifest, &DeviceProfile::default());
+    let outcome = migrate(&manifest, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| Policy::All.decide(f));
     let parse = time_ms(runs, || serde_json::from_slice::<Value>(bytes).expect("valid"));
     let dups = time_ms(runs, || duplicates::find(&text, ""));
     let load = time_ms(runs, || Manifest::load(bytes).expect("loads"));
-    let analyse_ms = time_ms(runs, || analyse(&manifest));
-    let migrate_ms = time_ms(runs, || migrate(&manifest, &findings, |f| Policy::All.decide(f)));
+    let analyse_ms = time_ms(runs, || analyse(&manifest, &DeviceProfile::default()));
+    let migrate_ms = time_ms(runs, || {
+        migrate(&manifest, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| Policy::All.decide(f))
+    });
     let encode = time_ms(runs, || outcome.text(&manifest));
     let print = time_ms(runs, || serde_json::to_string_pretty(&manifest.doc).expect("serialises"));
     println!(
         "\n== stages at {n} modules ({} findings, {} applied, {} bytes) ==",
         findings.len(),
-        outcome.applied.len(),
+        outcome.applied().count(),
         bytes.len()
     );
     println!("  serde_json parse alone       {parse:>9.3} ms");
@@ -149,7 +155,8 @@ fn summary() {
     println!("  serde_json pretty-print alone {print:>8.3} ms");
 
     // Which rules cost most, and what module renames cost in the migration.
-    let ctx = Context::new(&manifest);
+    let device = DeviceProfile::default();
+    let ctx = Context::new(&manifest, &device);
     let mut per_rule: Vec<(f64, &str)> = catalogue()
         .iter()
         .map(|r| {
@@ -166,8 +173,11 @@ fn summary() {
     let renames = |f: &Finding| {
         f.suggestion.as_ref().is_some_and(|s| s.edits.iter().any(|e| matches!(e, Edit::RenameModule { .. })))
     };
-    let without =
-        time_ms(runs, || migrate(&manifest, &findings, |f| (!renames(f)).then(|| Policy::All.decide(f)).flatten()));
+    let without = time_ms(runs, || {
+        migrate(&manifest, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| {
+            (!renames(f)).then(|| Policy::All.decide(f)).flatten()
+        })
+    });
     println!(
         "  migrate without the {} module renames {without:>6.3} ms",
         findings.iter().filter(|f| renames(f) && Policy::All.decide(f).is_some()).count()

@@ -1,6 +1,6 @@
 //! CPU time of the desktop app's frames, headless (issue 5, item 3).
 //!
-//! A generated FPGA manifest of 200 modules ([`fpga2gpu::synth`]) is loaded and a module with
+//! A generated FPGA manifest of 200 modules ([`synth`](../tests/support/synth.rs)) is loaded and a module with
 //! findings in several sections is selected; then, on a 1440×900 screen:
 //! - `idle`: a frame where nothing changed (targets: median ≤ 1 ms);
 //! - `after accept`: one decision (Accept, then the next one clears it) and the frame that shows it —
@@ -12,13 +12,17 @@
 //!
 //! `cargo bench --bench frame` (prints median and p95).
 
+#[path = "../tests/support/synth.rs"]
+#[allow(dead_code)]
+mod synth;
+
 use eframe::egui;
 use fpga2gpu::app::dialogs::ScriptedDialogs;
 use fpga2gpu::app::session::{Command, Entry, Session, Source};
 use fpga2gpu::app::{App, install_fonts};
+use fpga2gpu::device::DeviceProfile;
 use fpga2gpu::manifest::Manifest;
 use fpga2gpu::migrate::Decision;
-use fpga2gpu::synth;
 use std::time::{Duration, Instant};
 
 const MODULES: usize = 200;
@@ -50,7 +54,8 @@ fn main() {
     let quick = !std::env::args().any(|a| a == "--bench");
     let text = synth::manifest(MODULES, SEED);
     let manifest = Manifest::load(text.as_bytes()).expect("the generator writes valid manifests");
-    let session = Session::new(Source::Bytes { name: format!("synth-{MODULES}.json") }, manifest);
+    let session =
+        Session::new(Source::Bytes { name: format!("synth-{MODULES}.json") }, manifest, DeviceProfile::default());
     let findings = session.findings().len();
     // The module with findings in the most sections (then the most findings): the busiest screen.
     let module = session

@@ -2,6 +2,10 @@
 //!
 //! `cargo run --release --example synth -- MODULES [SEED] > manifest.json`
 
+#[path = "../tests/support/synth.rs"]
+#[allow(dead_code)]
+mod synth;
+
 use std::io::Write;
 
 fn main() {
@@ -13,7 +17,7 @@ fn main() {
         std::process::exit(2);
     };
     let seed = seed.and_then(Result::ok).unwrap_or(42);
-    let text = fpga2gpu::synth::manifest(modules, seed);
+    let text = synth::manifest(modules, seed);
     if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
         std::process::exit(1);
     }

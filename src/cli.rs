@@ -1,12 +1,14 @@
 //! The command line: the same engine as the app, for scripts and CI pipelines.
 //!
-//! Exit codes are a contract: 0 = no error findings, 1 = error findings, 2 = an input could not
-//! be read (or the command was misused).
+//! Exit codes are a contract. `check`: 0 = nothing at or above `--fail-on`, 1 = findings at or
+//! above it, 2 = an input could not be read (or the command was misused). `migrate`: 0 = written
+//! and no error left on the output, 1 = written but errors remain, 2 = nothing written.
 
-use crate::manifest::{LoadError, Manifest, WriteError, write_atomic};
-use crate::migrate::{Decisions, Policy, migrate};
-use crate::rules::{Finding, FixKind, Rule, Section, Severity, analyse, catalogue, rule};
-use clap::{Parser, Subcommand, ValueEnum};
+use crate::device::{DeviceProfile, GpuModel, IotEdgeVersion, ServiceType, Target};
+use crate::manifest::{LoadError, Manifest, write_atomic};
+use crate::migrate::{Decisions, Policy, migrate, remaining};
+use crate::rules::{Finding, Fix, Rule, Severity, analyse, catalogue, rule};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,9 +18,9 @@ use std::process::ExitCode;
 #[command(
     name = "fpga2gpu",
     version,
-    about = "Migrate Azure IoT Edge deployment manifests from Azure Stack Edge Pro FPGA (Docker) to Pro GPU (Kubernetes)",
+    about = "Migrate Azure IoT Edge deployment manifests from Azure Stack Edge Pro FPGA (Docker) to Pro GPU (Kubernetes or an IoT Edge VM)",
     long_about = "Migrate Azure IoT Edge deployment manifests from Azure Stack Edge Pro FPGA devices (IoT Edge on Docker) \
-to Azure Stack Edge Pro GPU devices (IoT Edge on Kubernetes).\n\nWith no command, opens the desktop app (on FILE, or on the bundled sample).",
+to Azure Stack Edge Pro GPU devices (the managed IoT Edge on Kubernetes, or IoT Edge in a VM).\n\nWith no command, opens the desktop app (on FILE, or on the bundled sample).",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -30,23 +32,29 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Report what must change in each manifest. Exit 0: no errors, 1: error findings, 2: unreadable input.
+    /// Report what must change in each manifest. Exit 0: nothing at or above --fail-on, 1: findings at or above it, 2: unreadable input.
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// The lowest severity that makes the exit code 1 (`never`: always 0 when every file was read).
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+        #[command(flatten)]
+        device: DeviceArgs,
     },
     /// Write the migrated manifest (same shape as the input) to stdout or, atomically, to OUT.
+    /// Exit 0: no error left on the output, 1: written but errors remain, 2: nothing written.
     Migrate {
         file: PathBuf,
         /// Output file (written through a temporary file and a rename).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Which suggestions to take where the decisions file says nothing.
-        #[arg(long, value_enum, default_value_t = Policy::Auto)]
-        accept: Policy,
-        /// JSON file of decisions (rule + module → accept / reject / value) to replay.
+        #[arg(long, value_enum, default_value_t = Accept::Auto)]
+        accept: Accept,
+        /// JSON file of decisions (rule + module → accept / reject / value) and the device profile.
         #[arg(long)]
         decisions: Option<PathBuf>,
         /// Allow writing over the input file.
@@ -55,6 +63,8 @@ pub enum Command {
         /// Also write a Markdown migration report (what changed and why, what needs manual work).
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        #[command(flatten)]
+        device: DeviceArgs,
     },
     /// List the rule catalogue.
     Rules {
@@ -65,10 +75,213 @@ pub enum Command {
     Explain { id: String },
 }
 
+/// The device profile, flag by flag; each flag overrides the profile of a decisions file, which
+/// overrides the defaults (`fpga2gpu::device::DeviceProfile`).
+#[derive(Args, Debug, Default, Clone)]
+pub struct DeviceArgs {
+    /// Where the modules will run: the managed IoT Edge on Kubernetes (default) or IoT Edge in a VM.
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
+    /// GPUs the modules can use on the device (default 1).
+    #[arg(long, value_name = "N")]
+    pub gpus: Option<u32>,
+    /// The device's Edge shares enabled for compute, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "NAME,…")]
+    pub shares: Option<Vec<String>>,
+    /// How many addresses the device's Kubernetes external service IP range holds.
+    #[arg(long, value_name = "N")]
+    pub external_ips: Option<u32>,
+    /// The agent's default Service type for modules with port bindings (default LoadBalancer).
+    #[arg(long, value_enum)]
+    pub service_type: Option<ServiceTypeArg>,
+    /// The storage class the agent writes on PersistentVolumeClaims ("" is one).
+    #[arg(long, value_name = "NAME", conflicts_with = "no_storage_class")]
+    pub storage_class: Option<String>,
+    /// The agent has no storage class: it makes no PersistentVolumeClaims.
+    #[arg(long)]
+    pub no_storage_class: bool,
+    /// Size written on each PersistentVolumeClaim, in MB.
+    #[arg(long, value_name = "N")]
+    pub pvc_size_mb: Option<u32>,
+    /// The agent names a PVC's volume after the mount's source.
+    #[arg(long)]
+    pub volume_name_from_source: bool,
+    /// The agent's runAsNonRoot pod default.
+    #[arg(long)]
+    pub run_as_non_root: bool,
+    /// The agent ignores k8s-experimental.
+    #[arg(long)]
+    pub no_k8s_extensions: bool,
+    /// The IoT Edge device id the agent writes into labels and env.
+    #[arg(long, value_name = "ID")]
+    pub device_id: Option<String>,
+    /// The IoT hub host name the agent writes into env.
+    #[arg(long, value_name = "HOST")]
+    pub hub_hostname: Option<String>,
+    /// IoT Edge release in the VM (VM target; default 1.6).
+    #[arg(long, value_enum)]
+    pub iotedge_version: Option<IotEdgeArg>,
+    /// The device's GPU model (default T4: Pro GPU and Pro R; A2: Pro 2).
+    #[arg(long, value_enum)]
+    pub gpu_model: Option<GpuModelArg>,
+    /// CPUs of the Kubernetes worker VM (default: 30 % of the device's cores).
+    #[arg(long, value_name = "N")]
+    pub worker_cpus: Option<f64>,
+    /// Memory of the Kubernetes worker VM in GiB (default: 25 % of the device's memory).
+    #[arg(long, value_name = "GIB")]
+    pub worker_memory_gib: Option<f64>,
+    /// The device's software release, e.g. 2309 (default: a current one).
+    #[arg(long, value_name = "RELEASE")]
+    pub ase_version: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum IotEdgeArg {
+    #[value(name = "1.5")]
+    V1_5,
+    #[value(name = "1.6")]
+    V1_6,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum GpuModelArg {
+    #[value(name = "T4", alias = "t4")]
+    T4,
+    #[value(name = "A2", alias = "a2")]
+    A2,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum TargetArg {
+    K8s,
+    Vm,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ServiceTypeArg {
+    #[value(name = "LoadBalancer", alias = "loadbalancer")]
+    LoadBalancer,
+    #[value(name = "ClusterIP", alias = "clusterip")]
+    ClusterIp,
+    #[value(name = "NodePort", alias = "nodeport")]
+    NodePort,
+}
+
+impl DeviceArgs {
+    /// The profile: `base` (from a decisions file, or the defaults) with every given flag applied.
+    pub fn apply(&self, mut p: DeviceProfile) -> DeviceProfile {
+        if let Some(t) = self.target {
+            p.target = match t {
+                TargetArg::K8s => Target::K8s,
+                TargetArg::Vm => Target::Vm,
+            };
+        }
+        if let Some(n) = self.gpus {
+            p.gpus = n;
+        }
+        if let Some(s) = &self.shares {
+            p.shares = Some(s.iter().map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect());
+        }
+        if let Some(n) = self.external_ips {
+            p.external_ips = Some(n);
+        }
+        if let Some(t) = self.service_type {
+            p.service_type = match t {
+                ServiceTypeArg::LoadBalancer => ServiceType::LoadBalancer,
+                ServiceTypeArg::ClusterIp => ServiceType::ClusterIP,
+                ServiceTypeArg::NodePort => ServiceType::NodePort,
+            };
+        }
+        if let Some(c) = &self.storage_class {
+            p.storage_class = Some(c.clone());
+        }
+        if self.no_storage_class {
+            p.storage_class = None;
+        }
+        if let Some(n) = self.pvc_size_mb {
+            p.pvc_size_mb = Some(n);
+        }
+        p.volume_name_from_source |= self.volume_name_from_source;
+        p.run_as_non_root |= self.run_as_non_root;
+        if self.no_k8s_extensions {
+            p.k8s_extensions = false;
+        }
+        if let Some(d) = &self.device_id {
+            p.device_id = d.clone();
+        }
+        if let Some(h) = &self.hub_hostname {
+            p.hub_hostname = h.clone();
+        }
+        if let Some(v) = self.iotedge_version {
+            p.iotedge_version = match v {
+                IotEdgeArg::V1_5 => IotEdgeVersion::V1_5,
+                IotEdgeArg::V1_6 => IotEdgeVersion::V1_6,
+            };
+        }
+        if let Some(g) = self.gpu_model {
+            p.gpu_model = match g {
+                GpuModelArg::T4 => GpuModel::T4,
+                GpuModelArg::A2 => GpuModel::A2,
+            };
+        }
+        if let Some(n) = self.worker_cpus {
+            p.worker_cpus = Some(n);
+        }
+        if let Some(n) = self.worker_memory_gib {
+            p.worker_memory_gib = Some(n);
+        }
+        if let Some(v) = &self.ase_version {
+            p.ase_version = Some(v.clone());
+        }
+        p
+    }
+}
+
+/// `--accept`: the policy for findings the decisions file says nothing about.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Accept {
+    /// Nothing: the output is the input, re-encoded.
+    None,
+    /// Safe suggestions only.
+    Auto,
+    /// Safe suggestions and those that need review, with their proposed values.
+    All,
+}
+
+impl From<Accept> for Policy {
+    fn from(a: Accept) -> Policy {
+        match a {
+            Accept::None => Policy::None,
+            Accept::Auto => Policy::Auto,
+            Accept::All => Policy::All,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum Format {
     Text,
     Json,
+}
+
+/// `--fail-on`: the lowest severity that fails the check.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn fails(self, s: Severity) -> bool {
+        match self {
+            FailOn::Error => s == Severity::Error,
+            FailOn::Warning => s <= Severity::Warning,
+            FailOn::Info => true,
+            FailOn::Never => false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -82,61 +295,89 @@ pub enum RulesFormat {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        None => match crate::app::run(cli.file) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("fpga2gpu: cannot start the desktop app: {e}");
-                eprintln!("(the command line works without a display: fpga2gpu --help)");
-                ExitCode::from(2)
-            }
-        },
-        Some(Command::Check { files, format }) => check(&files, format),
-        Some(Command::Migrate { file, output, accept, decisions, in_place, report }) => {
-            run_migrate(&file, output.as_deref(), accept, decisions.as_deref(), in_place, report.as_deref())
-        }
-        Some(Command::Rules { format }) => {
-            print!("{}", rules_listing(format));
-            ExitCode::SUCCESS
-        }
+        None => run_app(cli.file),
+        Some(Command::Check { files, format, fail_on, device }) => check(&files, format, fail_on, &device),
+        Some(Command::Migrate { file, output, accept, decisions, in_place, report, device }) => run_migrate(
+            &MigrateArgs { file: &file, output: output.as_deref(), decisions: decisions.as_deref(), in_place },
+            accept.into(),
+            report.as_deref(),
+            &device,
+        ),
+        Some(Command::Rules { format }) => emit(&rules_listing(format)),
         Some(Command::Explain { id }) => match rule(&id) {
-            Some(r) => {
-                print!("{}", explain(r));
-                ExitCode::SUCCESS
-            }
+            Some(r) => emit(&explain(r)),
             None => {
-                eprintln!("fpga2gpu: no rule `{id}`; `fpga2gpu rules` lists them");
+                let hint =
+                    crate::migrate::closest_rule(&id).map_or_else(String::new, |c| format!(" (did you mean `{c}`?)"));
+                eprintln!("fpga2gpu: no rule `{id}`{hint}; `fpga2gpu rules` lists them");
                 ExitCode::from(2)
             }
         },
     }
 }
 
+#[cfg(feature = "gui")]
+fn run_app(file: Option<PathBuf>) -> ExitCode {
+    match crate::app::run(file) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fpga2gpu: cannot start the desktop app: {e}");
+            eprintln!("(the command line works without a display: fpga2gpu --help)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(not(feature = "gui"))]
+fn run_app(_file: Option<PathBuf>) -> ExitCode {
+    use clap::CommandFactory;
+    eprintln!("fpga2gpu was built without the desktop app (cargo feature `gui`); use one of its commands:\n");
+    eprintln!("{}", Cli::command().render_help());
+    ExitCode::from(2)
+}
+
+/// Writes `text` to stdout; a failed write (a closed pipe, a full disk) is exit code 2, so a
+/// pipeline never takes a truncated output for a good one.
+fn emit(text: &str) -> ExitCode {
+    match write_stdout(text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fpga2gpu: cannot write to standard output: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
 fn load(path: &Path) -> Result<Manifest, LoadError> {
     Manifest::load_file(path)
 }
 
-fn check(files: &[PathBuf], format: Format) -> ExitCode {
-    let mut worst = 0u8;
+fn check(files: &[PathBuf], format: Format, fail_on: FailOn, device: &DeviceArgs) -> ExitCode {
+    let device = device.apply(DeviceProfile::default());
+    let mut code = 0u8;
+    let mut text = String::new();
     let mut all = Vec::new();
     let mut failures = Vec::new();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     for file in files {
         match load(file) {
             Ok(manifest) => {
-                let findings = analyse(&manifest);
-                if findings.iter().any(|f| f.severity == Severity::Error) {
-                    worst = worst.max(1);
+                let findings = analyse(&manifest, &device);
+                if findings.iter().any(|f| fail_on.fails(f.severity)) {
+                    code = code.max(1);
                 }
                 match format {
-                    Format::Text => {
-                        let _ = out.write_all(findings_text(&file.display().to_string(), &findings).as_bytes());
-                    }
+                    Format::Text => text.push_str(&findings_text(&file.display().to_string(), &findings)),
                     Format::Json => all.extend(findings.iter().map(|f| finding_json(Some(file), f))),
                 }
             }
             Err(e) => {
-                worst = 2;
+                code = 2;
                 eprintln!("{}: {e}", file.display());
                 let (line, column) = e.position().unzip();
                 failures.push(
@@ -147,28 +388,58 @@ fn check(files: &[PathBuf], format: Format) -> ExitCode {
     }
     if format == Format::Json {
         let doc = json!({"findings": all, "errors": failures});
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"));
+        text = serde_json::to_string_pretty(&doc).expect("JSON") + "\n";
     }
-    ExitCode::from(worst)
+    match write_stdout(&text) {
+        Ok(()) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("fpga2gpu: cannot write to standard output: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// One finding as the JSON the CLI prints (and CI pipelines parse).
 pub fn finding_json(file: Option<&Path>, f: &Finding) -> Value {
-    let mut v = serde_json::to_value(f).expect("findings serialise");
+    let mut v = json!({
+        "rule": f.rule,
+        "section": f.section,
+        "severity": f.severity,
+        "module": f.module,
+        "path": f.location.to_string(),
+        "message": f.message,
+        "reason": f.reason,
+        "fix": f.fix().name(),
+        "suggestion": f.suggestion,
+    });
     if let (Some(file), Value::Object(o)) = (file, &mut v) {
         o.shift_insert(0, "file".to_owned(), Value::String(file.display().to_string()));
     }
     v
 }
 
+/// How a finding's fix reads in text output.
+fn fix_text(f: &Finding) -> String {
+    match (&f.suggestion, f.fix()) {
+        (Some(s), fix) => format!(" [{}: {}]", fix.name(), s.summary),
+        (None, Fix::Manual) => " [manual]".to_owned(),
+        (None, _) => String::new(),
+    }
+}
+
+/// "1 error", "2 warnings".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Findings grouped by module and section, for people.
 pub fn findings_text(file: &str, findings: &[Finding]) -> String {
     let count = |s| findings.iter().filter(|f| f.severity == s).count();
     let mut s = format!(
-        "{file}: {} errors, {} warnings, {} info\n",
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info)
+        "{file}: {}, {}, {}\n",
+        plural(count(Severity::Error), "error", "errors"),
+        plural(count(Severity::Warning), "warning", "warnings"),
+        plural(count(Severity::Info), "info", "info")
     );
     let mut module: Option<Option<&str>> = None;
     let mut section = None;
@@ -185,27 +456,21 @@ pub fn findings_text(file: &str, findings: &[Finding]) -> String {
             section = Some(f.section);
             s.push_str(&format!("    {}\n", f.section.name()));
         }
-        let fix = match (&f.suggestion, f.fix) {
-            (Some(sug), FixKind::Auto | FixKind::Input) => format!(" [{}: {}]", f.fix.name(), sug.summary),
-            (_, FixKind::Manual) => " [manual]".to_owned(),
-            _ => String::new(),
-        };
-        s.push_str(&format!("      {:<7} {} {}{}\n", f.severity.name(), f.rule, f.message, fix));
-        if !f.path.is_empty() {
-            s.push_str(&format!("              at {}\n", f.path));
-        }
+        s.push_str(&format!("      {:<7} {} {}{}\n", f.severity.name(), f.rule, f.message, fix_text(f)));
+        s.push_str(&format!("              at {}\n", f.location));
     }
     s
 }
 
-fn run_migrate(
-    file: &Path,
-    output: Option<&Path>,
-    accept: Policy,
-    decisions: Option<&Path>,
+struct MigrateArgs<'a> {
+    file: &'a Path,
+    output: Option<&'a Path>,
+    decisions: Option<&'a Path>,
     in_place: bool,
-    report: Option<&Path>,
-) -> ExitCode {
+}
+
+fn run_migrate(args: &MigrateArgs, accept: Policy, report: Option<&Path>, device: &DeviceArgs) -> ExitCode {
+    let file = args.file;
     let manifest = match load(file) {
         Ok(m) => m,
         Err(e) => {
@@ -213,7 +478,7 @@ fn run_migrate(
             return ExitCode::from(2);
         }
     };
-    let decisions = match decisions.map(|p| std::fs::read_to_string(p).map(|t| (p, t))) {
+    let decisions = match args.decisions.map(|p| std::fs::read_to_string(p).map(|t| (p, t))) {
         None => Decisions::default(),
         Some(Err(e)) => {
             eprintln!("fpga2gpu: cannot read the decisions file: {e}");
@@ -227,64 +492,82 @@ fn run_migrate(
             }
         },
     };
-    let target = match (output, in_place) {
+    let device = device.apply(decisions.device.clone().unwrap_or_default());
+    let target = match (args.output, args.in_place) {
         (Some(o), _) => Some(o.to_owned()),
         (None, true) => Some(file.to_owned()),
         (None, false) => None,
     };
     if let Some(t) = &target
-        && !in_place
-        && same_file(t, file)
+        && !args.in_place
+        && crate::manifest::same_file(t, file)
     {
         eprintln!("fpga2gpu: refusing to overwrite the input {}; pass --in-place to do that", file.display());
         return ExitCode::from(2);
     }
-    let findings = analyse(&manifest);
-    let decide = |f: &Finding| decisions.decide(f).or_else(|| accept.decide(f));
-    let outcome = migrate(&manifest, &findings, decide);
+    let findings = analyse(&manifest, &device);
+    let outcome = migrate(&manifest, &device, &findings, |f| decisions.decide(f).or_else(|| accept.decide(f)));
     let text = outcome.text(&manifest);
+    let left = match remaining(&manifest, &outcome, &device) {
+        Ok(left) => left,
+        Err(e) => {
+            eprintln!("fpga2gpu: {e}; nothing was written (this is a bug: please report it with the input)");
+            return ExitCode::from(2);
+        }
+    };
     if let Some(report) = report {
         let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let md = crate::report::markdown_report(&name, &manifest, &findings, decide, &outcome);
+        let md = crate::report::markdown_report(&name, &manifest, &findings, &outcome, &left);
         if let Err(e) = write_atomic(report, md.as_bytes(), true) {
             eprintln!("fpga2gpu: {e}");
             return ExitCode::from(2);
         }
     }
-    match &target {
-        Some(t) => {
-            if let Err(e) = write_atomic(t, text.as_bytes(), true) {
-                eprintln!("fpga2gpu: {e}");
-                return ExitCode::from(match e {
-                    WriteError::Exists(_) | WriteError::IsDirectory(_) | WriteError::Io { .. } => 2,
-                });
-            }
-        }
-        None => {
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
-        }
+    let written = match &target {
+        Some(t) => write_atomic(t, text.as_bytes(), true).map_err(|e| e.to_string()),
+        None => write_stdout(&text).map_err(|e| format!("cannot write to standard output: {e}")),
+    };
+    if let Err(e) = written {
+        eprintln!("fpga2gpu: {e}");
+        return ExitCode::from(2);
     }
-    let open = findings.len() - outcome.applied.len();
+    let applied = outcome.applied().count();
     eprintln!(
-        "{}: applied {} of {} suggestions; {open} findings left open",
+        "{}: applied {applied} of {} suggestions",
         file.display(),
-        outcome.applied.len(),
-        findings.len()
+        findings.iter().filter(|f| f.suggestion.is_some()).count()
     );
-    for (k, why) in &outcome.skipped {
-        eprintln!("  skipped {} on {}: {why}", k.rule, k.module.as_deref().unwrap_or("the deployment"));
+    let mut failed: Vec<_> = outcome.failed().collect();
+    failed.sort();
+    for (k, why) in failed {
+        eprintln!("  not applied: {} on {}: {why}", k.rule, k.module.as_deref().unwrap_or("the deployment"));
     }
     for w in &outcome.warnings {
         eprintln!("  warning: {w}");
     }
-    ExitCode::SUCCESS
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
+    for (from, to) in &outcome.renamed {
+        eprintln!("  renamed `{from}` → `{to}`: {}", crate::report::RENAME_NOTE);
     }
+    let mut open: Vec<&Finding> = left.iter().filter(|f| f.fix() != Fix::None).collect();
+    open.sort_by_key(|f| f.severity);
+    let errors = open.iter().filter(|f| f.severity == Severity::Error).count();
+    if !open.is_empty() {
+        eprintln!(
+            "  still open on the output: {}, {}",
+            plural(errors, "error", "errors"),
+            plural(open.len() - errors, "other finding", "other findings")
+        );
+        for f in &open {
+            eprintln!(
+                "    {:<7} {} {}: {}",
+                f.severity.name(),
+                f.rule,
+                f.module.as_deref().unwrap_or("deployment"),
+                f.message
+            );
+        }
+    }
+    ExitCode::from(if errors > 0 { 1 } else { 0 })
 }
 
 /// The catalogue as text, Markdown (the README's table) or JSON.
@@ -295,7 +578,7 @@ pub fn rules_listing(format: RulesFormat) -> String {
             .iter()
             .map(|r| {
                 let d = &r.doc;
-                format!("{}  {:<9} {:<7} {:<6} {}\n", d.id, d.section.name(), d.severity.name(), d.fix.name(), d.title)
+                format!("{}  {:<9} {:<7} {:<9} {}\n", d.id, d.section.name(), d.severity.name(), d.fix.name(), d.title)
             })
             .collect(),
         RulesFormat::Markdown => {
@@ -331,11 +614,11 @@ fn rule_json(r: &Rule) -> Value {
 /// The whole documentation of a rule, for `fpga2gpu explain`.
 pub fn explain(r: &Rule) -> String {
     let d = &r.doc;
-    let section = Section::ALL.iter().find(|s| **s == d.section).map_or("", |s| s.title());
     format!(
         "{id}: {title}\n\nsection: {section}    severity: {sev}    fix: {fix}\n\nWhat it detects\n  {detects}\n\nWhy it matters on the GPU device\n  {why}\n\nExample\n  before: {before}\n  after:  {after}\n\nHow safe the fix is\n  {safety}\n",
         id = d.id,
         title = d.title,
+        section = d.section.title(),
         sev = d.severity.name(),
         fix = d.fix.name(),
         detects = d.detects,

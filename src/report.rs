@@ -1,51 +1,50 @@
 //! The migration report: per module, what changed and why, what was rejected and what still needs
-//! manual work — the document an engineer attaches to the change request.
+//! manual work — the document an engineer attaches to the change request. It reads each
+//! finding's fate from the migration outcome; it decides nothing itself.
 
 use crate::manifest::Manifest;
-use crate::migrate::{Decision, Outcome};
-use crate::rules::{Finding, FixKind};
-use std::collections::HashSet;
+use crate::migrate::{Fate, Outcome};
+use crate::rules::{Finding, Fix};
 use std::fmt::Write;
 
-/// What became of a finding.
+/// How the report groups findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fate {
-    Applied,
+enum Group {
+    Changed,
     Rejected,
-    Skipped,
     Manual,
-    Note,
+    Failed,
     Open,
+    Note,
 }
 
-/// Renders the report in Markdown.
+fn group(f: &Finding, fate: &Fate) -> Group {
+    match fate {
+        Fate::Accepted | Fate::Edited => Group::Changed,
+        Fate::Rejected => Group::Rejected,
+        Fate::Failed(_) => Group::Failed,
+        Fate::Open => match f.fix() {
+            Fix::Manual => Group::Manual,
+            Fix::None => Group::Note,
+            _ => Group::Open,
+        },
+    }
+}
+
+/// What the report says after every rename: it is more than a text change.
+pub const RENAME_NOTE: &str = "a renamed module is a new module identity in IoT Hub: its twin starts empty (reported properties and history stay with the old name), and cloud code that calls its direct methods or addresses it by name must use the new name";
+
+/// Renders the report in Markdown. `remaining` are the findings of the migrated manifest read
+/// back (what would still be reported on the output).
 pub fn markdown_report(
     file_name: &str,
     manifest: &Manifest,
     findings: &[Finding],
-    decide: impl Fn(&Finding) -> Option<Decision>,
     outcome: &Outcome,
+    remaining: &[Finding],
 ) -> String {
-    let applied: HashSet<_> = outcome.applied.iter().collect();
-    let skipped: Vec<_> = outcome.skipped.iter().collect();
-    let fate = |f: &Finding| {
-        let key = f.key();
-        if applied.contains(&key) {
-            Fate::Applied
-        } else if skipped.iter().any(|(k, _)| *k == key) {
-            Fate::Skipped
-        } else if decide(f) == Some(Decision::Reject) {
-            Fate::Rejected
-        } else if f.fix == FixKind::Manual {
-            Fate::Manual
-        } else if f.suggestion.is_none() {
-            Fate::Note
-        } else {
-            Fate::Open
-        }
-    };
-    let fates: Vec<Fate> = findings.iter().map(fate).collect();
-    let count = |x: Fate| fates.iter().filter(|f| **f == x).count();
+    let groups: Vec<Group> = findings.iter().map(|f| group(f, outcome.fate(&f.key()))).collect();
+    let count = |x: Group| groups.iter().filter(|g| **g == x).count();
 
     let mut s = String::new();
     let _ = writeln!(s, "# Migration report: {file_name}\n");
@@ -59,29 +58,29 @@ pub fn markdown_report(
         "{} modules, {} findings: **{} applied**, {} rejected, {} need manual work, {} still open, {} notes.\n",
         manifest.modules.len(),
         findings.len(),
-        count(Fate::Applied),
-        count(Fate::Rejected),
-        count(Fate::Manual) + count(Fate::Skipped),
-        count(Fate::Open),
-        count(Fate::Note),
+        count(Group::Changed),
+        count(Group::Rejected),
+        count(Group::Manual) + count(Group::Failed),
+        count(Group::Open),
+        count(Group::Note),
     );
     if !outcome.renamed.is_empty() {
         let _ = writeln!(s, "Renamed modules (routes and references updated):\n");
         for (from, to) in &outcome.renamed {
             let _ = writeln!(s, "- `{from}` → `{to}`");
         }
-        s.push('\n');
+        let _ = writeln!(s, "\n**Note:** {RENAME_NOTE}.\n");
     }
 
-    let mut groups: Vec<Option<&str>> = manifest.modules.iter().map(|m| Some(m.name.as_str())).collect();
-    groups.push(None);
-    for group in groups {
-        let items: Vec<(&Finding, Fate)> =
-            findings.iter().zip(fates.iter().copied()).filter(|(f, _)| f.module.as_deref() == group).collect();
+    let mut entries: Vec<Option<&str>> = manifest.modules.iter().map(|m| Some(m.name.as_str())).collect();
+    entries.push(None);
+    for entry in entries {
+        let items: Vec<(&Finding, Group)> =
+            findings.iter().zip(groups.iter().copied()).filter(|(f, _)| f.module.as_deref() == entry).collect();
         if items.is_empty() {
             continue;
         }
-        match group {
+        match entry {
             Some(name) => {
                 let _ = writeln!(s, "## Module `{name}`\n");
             }
@@ -89,33 +88,46 @@ pub fn markdown_report(
                 let _ = writeln!(s, "## Deployment\n");
             }
         }
-        for (title, fate) in [
-            ("Changed", Fate::Applied),
-            ("Rejected", Fate::Rejected),
-            ("Needs manual work", Fate::Manual),
-            ("Could not be applied", Fate::Skipped),
-            ("Not decided yet", Fate::Open),
-            ("Notes", Fate::Note),
+        for (title, g) in [
+            ("Changed", Group::Changed),
+            ("Rejected", Group::Rejected),
+            ("Needs manual work", Group::Manual),
+            ("Could not be applied", Group::Failed),
+            ("Not decided yet", Group::Open),
+            ("Notes", Group::Note),
         ] {
-            let list: Vec<&Finding> = items.iter().filter(|(_, x)| *x == fate).map(|(f, _)| *f).collect();
+            let list: Vec<&Finding> = items.iter().filter(|(_, x)| *x == g).map(|(f, _)| *f).collect();
             if list.is_empty() {
                 continue;
             }
             let _ = writeln!(s, "### {title}\n");
             for f in list {
                 let _ = write!(s, "- **{}** ({}, {}): {}", f.rule, f.section.name(), f.severity.name(), f.message);
-                if let (Fate::Applied, Some(sug)) = (fate, &f.suggestion) {
-                    let _ = write!(s, ". Change: {}", sug.summary);
+                if let (Group::Changed, Some(sug)) = (g, &f.suggestion) {
+                    let _ = write!(s, ". Change ({}): {}", sug.applicability.title(), sug.summary);
                 }
-                if fate == Fate::Skipped
-                    && let Some((_, why)) = skipped.iter().find(|(k, _)| *k == f.key())
-                {
+                if let Fate::Failed(why) = outcome.fate(&f.key()) {
                     let _ = write!(s, ". Not applied: {why}");
                 }
                 let _ = writeln!(s, ".  \n  *Why:* {}", f.reason);
             }
             s.push('\n');
         }
+    }
+    let still: Vec<&Finding> = remaining.iter().filter(|f| f.fix() != Fix::None).collect();
+    if !still.is_empty() {
+        let _ = writeln!(s, "## Still reported on the migrated manifest\n");
+        for f in still {
+            let _ = writeln!(
+                s,
+                "- **{}** ({}) {}: {}",
+                f.rule,
+                f.severity.name(),
+                f.module.as_deref().map_or_else(|| "deployment".to_owned(), |m| format!("`{m}`")),
+                f.message
+            );
+        }
+        s.push('\n');
     }
     if !outcome.warnings.is_empty() {
         let _ = writeln!(s, "## Export warnings\n");

@@ -4,7 +4,7 @@
 
 use fpga2gpu::manifest::Manifest;
 use fpga2gpu::migrate::{Policy, migrate};
-use fpga2gpu::rules::{FixKind, analyse};
+use fpga2gpu::rules::{Fix, analyse};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -50,8 +50,9 @@ fn every_corpus_file_is_analysed_and_migrated_or_refused_with_line_and_column() 
     for file in &files {
         match Manifest::load_file(file) {
             Ok(m) => {
-                let findings = analyse(&m);
-                let out = migrate(&m, &findings, |f| Policy::All.decide(f));
+                let findings = analyse(&m, &fpga2gpu::device::DeviceProfile::default());
+                let out =
+                    migrate(&m, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| Policy::All.decide(f));
                 Manifest::load(out.text(&m).as_bytes())
                     .unwrap_or_else(|e| panic!("{}: migrated output does not load: {e}", name(file)));
             }
@@ -76,8 +77,13 @@ fn accept_none_round_trips_every_valid_corpus_manifest() {
     let Some(files) = corpus() else { return };
     for file in &files {
         let Ok(m) = Manifest::load_file(file) else { continue };
-        let out = migrate(&m, &analyse(&m), |f| Policy::None.decide(f));
-        assert!(out.applied.is_empty());
+        let out = migrate(
+            &m,
+            &fpga2gpu::device::DeviceProfile::default(),
+            &analyse(&m, &fpga2gpu::device::DeviceProfile::default()),
+            |f| Policy::None.decide(f),
+        );
+        assert!(out.applied().next().is_none());
         let again = Manifest::load(out.text(&m).as_bytes()).unwrap();
         assert_eq!(again.doc, m.doc, "{}: equal JSON", name(file));
         assert_eq!(
@@ -94,12 +100,17 @@ fn migrating_the_accept_all_output_again_proposes_no_auto_change() {
     let Some(files) = corpus() else { return };
     for file in &files {
         let Ok(m) = Manifest::load_file(file) else { continue };
-        let out = migrate(&m, &analyse(&m), |f| Policy::All.decide(f));
+        let out = migrate(
+            &m,
+            &fpga2gpu::device::DeviceProfile::default(),
+            &analyse(&m, &fpga2gpu::device::DeviceProfile::default()),
+            |f| Policy::All.decide(f),
+        );
         let again = Manifest::load(out.text(&m).as_bytes()).unwrap();
-        let left: Vec<String> = analyse(&again)
+        let left: Vec<String> = analyse(&again, &fpga2gpu::device::DeviceProfile::default())
             .into_iter()
-            .filter(|f| f.fix == FixKind::Auto && f.suggestion.is_some())
-            .map(|f| format!("{} {:?} {}: {}", f.rule, f.module, f.path, f.message))
+            .filter(|f| f.fix() == Fix::Safe)
+            .map(|f| format!("{} {:?} {}: {}", f.rule, f.module, f.location, f.message))
             .collect();
         assert!(left.is_empty(), "{}: auto fixes proposed again:\n{}", name(file), left.join("\n"));
     }
@@ -121,12 +132,12 @@ fn golden_findings_of_representative_manifests() {
             panic!("{wanted} is not in the corpus");
         };
         let m = Manifest::load_file(file).unwrap();
-        let summary: Vec<Value> = analyse(&m)
+        let summary: Vec<Value> = analyse(&m, &fpga2gpu::device::DeviceProfile::default())
             .iter()
             .map(|f| {
                 json!({
-                    "rule": f.rule, "severity": f.severity, "module": f.module, "path": f.path,
-                    "message": f.message, "fix": f.fix,
+                    "rule": f.rule, "severity": f.severity, "module": f.module, "path": f.location,
+                    "message": f.message, "fix": f.fix(),
                     "suggestion": f.suggestion.as_ref().map(|s| &s.summary),
                 })
             })

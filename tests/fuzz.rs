@@ -2,7 +2,7 @@
 //!
 //! cargo-fuzz (libFuzzer) needs a nightly compiler; this is a proptest-driven mutator instead: it
 //! starts from the real corpus (`FPGA2GPU_CORPUS`, by default `../shared/corpus/real`) and from
-//! generated manifests ([`fpga2gpu::synth`]), and applies truncations, byte flips, inserted garbage,
+//! generated manifests ([`synth`](../tests/support/synth.rs)), and applies truncations, byte flips, inserted garbage,
 //! random JSON values spliced into the text, and random JSON values put in place of any value of
 //! the document or of a module's createOptions (the structural mutations reach the rules with every
 //! JSON type where they expect one). For every mutant:
@@ -14,12 +14,15 @@
 //! Case counts are bounded (1000 per property, `FPGA2GPU_FUZZ_CASES` for more) to keep CI fast; a failure prints the
 //! smallest mutant proptest finds, which replays deterministically.
 
+#[path = "support/synth.rs"]
+#[allow(dead_code)]
+mod synth;
+
 use fpga2gpu::cli::findings_text;
 use fpga2gpu::manifest::{CreateOptionsForm, LoadError, Manifest, pointer};
 use fpga2gpu::migrate::{Policy, migrate};
 use fpga2gpu::report::markdown_report;
 use fpga2gpu::rules::analyse;
-use fpga2gpu::synth;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{Map, Value};
@@ -257,8 +260,8 @@ fn apply(bytes: Vec<u8>, mutation: &Mutation) -> Vec<u8> {
                 *slot = v.clone();
             }
             let mut doc = manifest.doc.clone();
-            let settings = format!("{}/settings", module.pointer);
-            let Some(Value::Object(s)) = doc.pointer_mut(&settings) else { return bytes };
+            let settings = module.at.child("settings");
+            let Some(Value::Object(s)) = doc.pointer_mut(settings.as_str()) else { return bytes };
             s.retain(|k, _| !k.starts_with("createOptions"));
             let written = match module.create_options.form {
                 CreateOptionsForm::Object => co,
@@ -279,11 +282,12 @@ fn cases() -> u32 {
 fn engine_holds(name: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
     match Manifest::load(bytes) {
         Ok(m) => {
-            let findings = analyse(&m);
+            let findings = analyse(&m, &fpga2gpu::device::DeviceProfile::default());
             let _ = findings_text(name, &findings);
-            let outcome = migrate(&m, &findings, |f| Policy::All.decide(f));
+            let outcome =
+                migrate(&m, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| Policy::All.decide(f));
             let text = outcome.text(&m);
-            let _ = markdown_report(name, &m, &findings, |f| Policy::All.decide(f), &outcome);
+            let _ = markdown_report(name, &m, &findings, &outcome, &[]);
             if let Err(e) = Manifest::load(text.as_bytes()) {
                 return Err(TestCaseError::fail(format!("{name}: the migrated output does not load: {e}")));
             }

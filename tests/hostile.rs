@@ -4,7 +4,7 @@
 
 use fpga2gpu::manifest::{CreateOptionsForm, LoadError, MAX_INPUT_BYTES, Manifest, decode_create_options};
 use fpga2gpu::migrate::{Policy, migrate};
-use fpga2gpu::rules::{Edit, analyse};
+use fpga2gpu::rules::analyse;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -127,11 +127,11 @@ fn create_options_nested(depth: usize, open: &str, close: &str) {
     let text = module_with_create_options(&deep);
     let m = Manifest::load(text.as_bytes()).expect("the manifest itself is shallow");
     let co = &m.module("deep").expect("module").create_options;
-    let findings = analyse(&m);
+    let findings = analyse(&m, &fpga2gpu::device::DeviceProfile::default());
     if co.value.is_none() {
         assert!(findings.iter().any(|f| f.rule == "MAN002"), "depth {depth}: reported as invalid createOptions");
     }
-    let out = migrate(&m, &findings, |f| Policy::All.decide(f));
+    let out = migrate(&m, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| Policy::All.decide(f));
     let again = Manifest::load(out.text(&m).as_bytes()).expect("the output loads");
     assert!(again.module("deep").is_some(), "depth {depth}: the module is kept");
     if co.value.is_none() {
@@ -185,12 +185,12 @@ fn module_with_100_create_options_chunks_is_joined_in_order_and_rechunked() {
     assert_eq!(module.create_options.form, CreateOptionsForm::String { chunks: 100 });
     assert_eq!(module.create_options.value.as_ref().and_then(|v| v.get("Env")), Some(&json!(env)));
 
-    let findings = analyse(&m);
+    let findings = analyse(&m, &fpga2gpu::device::DeviceProfile::default());
     assert!(findings.iter().any(|f| f.rule == "MAN001" && f.message.contains("chunks")), "too many chunks reported");
-    let out = migrate(&m, &findings, |f| Policy::All.decide(f));
+    let out = migrate(&m, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| Policy::All.decide(f));
     assert!(out.warnings.iter().any(|w| w.contains("more than the 8")), "{:?}", out.warnings);
     let again = Manifest::load(out.text(&m).as_bytes()).expect("output loads");
-    let settings = again.doc.pointer(&format!("{}/settings", again.module("big").expect("kept").pointer));
+    let settings = again.get(&again.module("big").expect("kept").at.child("settings"));
     let obj = settings.and_then(Value::as_object).expect("settings");
     let chunks: Vec<&str> =
         obj.iter().filter(|(k, _)| k.starts_with("createOptions")).filter_map(|(_, v)| v.as_str()).collect();
@@ -228,7 +228,7 @@ fn duplicate_keys_are_reported_with_their_pointer() {
         m.notices[1]
     );
     assert_eq!(m.doc.pointer(&format!("{base}/status")), Some(&json!("stopped")), "serde_json keeps the last value");
-    let findings = analyse(&m);
+    let findings = analyse(&m, &fpga2gpu::device::DeviceProfile::default());
     assert!(
         findings.iter().any(|f| f.rule == "MAN006" && f.message.contains("duplicate key `status`")),
         "each notice becomes a MAN006 finding"
@@ -246,15 +246,15 @@ fn module_named_by_a_placeholder_is_kept_as_written() {
     );
     let m = Manifest::load(text.as_bytes()).expect("loads");
     assert!(m.module(name).is_some());
-    let findings = analyse(&m);
+    let findings = analyse(&m, &fpga2gpu::device::DeviceProfile::default());
     let renames = findings
         .iter()
         .filter_map(|f| f.suggestion.as_ref())
-        .flat_map(|s| &s.edits)
-        .filter(|e| matches!(e, Edit::RenameModule { from, .. } if from == name))
+        .filter_map(|s| s.rename.as_ref())
+        .filter(|r| r.module == name)
         .count();
     assert_eq!(renames, 0, "a placeholder name is data, never renamed");
-    let out = migrate(&m, &findings, |f| Policy::All.decide(f));
+    let out = migrate(&m, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| Policy::All.decide(f));
     assert!(out.renamed.is_empty(), "{:?}", out.renamed);
     let again = Manifest::load(out.text(&m).as_bytes()).expect("output loads");
     assert!(again.module(name).is_some(), "the module keeps its placeholder name");

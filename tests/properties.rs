@@ -1,4 +1,4 @@
-//! Properties of the whole engine, over generated manifests ([`fpga2gpu::synth`], random sizes and
+//! Properties of the whole engine, over generated manifests ([`synth`](../tests/support/synth.rs), random sizes and
 //! seeds) and over the real corpus (`FPGA2GPU_CORPUS`, by default `../shared/corpus/real`):
 //! - `--accept none` gives back the same JSON, key order included;
 //! - `--accept all` leaves nothing to auto-fix when run again;
@@ -9,12 +9,15 @@
 //!
 //! Case counts are bounded so the file runs in seconds in a debug build.
 
+#[path = "support/synth.rs"]
+#[allow(dead_code)]
+mod synth;
+
 use fpga2gpu::manifest::{
     CreateOptionsForm, CreateOptionsProblem, ENCODE_CHUNK_CHARS, Manifest, decode_create_options, placeholder,
 };
 use fpga2gpu::migrate::{Outcome, Policy, migrate};
-use fpga2gpu::rules::{Edit, Finding, FixKind, analyse};
-use fpga2gpu::synth;
+use fpga2gpu::rules::{Finding, Fix, analyse};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,10 +48,10 @@ fn text_of(v: &Value) -> String {
 
 /// Findings that `--accept` would still take automatically.
 fn auto_suggestions(m: &Manifest) -> Vec<String> {
-    analyse(m)
+    analyse(m, &fpga2gpu::device::DeviceProfile::default())
         .into_iter()
-        .filter(|f| f.fix == FixKind::Auto && f.suggestion.is_some())
-        .map(|f| format!("{} {:?} {}: {}", f.rule, f.module, f.path, f.message))
+        .filter(|f| f.fix() == Fix::Safe)
+        .map(|f| format!("{} {:?} {}: {}", f.rule, f.module, f.location, f.message))
         .collect()
 }
 
@@ -56,18 +59,15 @@ fn auto_suggestions(m: &Manifest) -> Vec<String> {
 fn chunks(settings: &Map<String, Value>) -> Vec<(u32, String, &str)> {
     let mut out: Vec<(u32, String, &str)> = settings
         .iter()
-        .filter_map(|(k, v)| {
-            let n = k.strip_prefix("createOptions")?;
-            let n = if n.is_empty() { 0 } else { n.parse().ok().filter(|_| n.bytes().all(|b| b.is_ascii_digit()))? };
-            Some((n, k.clone(), v.as_str()?))
-        })
+        .filter(|(k, _)| fpga2gpu::manifest::is_chunk_key(k))
+        .filter_map(|(k, v)| Some((k["createOptions".len()..].parse().unwrap_or(0), k.clone(), v.as_str()?)))
         .collect();
     out.sort_by_key(|c| c.0);
     out
 }
 
 fn settings<'m>(m: &'m Manifest, name: &str) -> Option<&'m Map<String, Value>> {
-    m.doc.pointer(&format!("{}/settings", m.module(name)?.pointer))?.as_object()
+    m.get(&m.module(name)?.at.child("settings"))?.as_object()
 }
 
 /// Every placeholder in the manifest's keys and strings, createOptions read decoded (a placeholder
@@ -106,8 +106,13 @@ fn placeholders(m: &Manifest) -> BTreeSet<String> {
 
 /// `--accept none`: the same document, key for key, in the same order.
 fn none_round_trips(name: &str, m: &Manifest) -> Result<(), TestCaseError> {
-    let out = migrate(m, &analyse(m), |_| None);
-    prop_assert!(out.applied.is_empty(), "{name}: nothing accepted, nothing applied");
+    let out = migrate(
+        m,
+        &fpga2gpu::device::DeviceProfile::default(),
+        &analyse(m, &fpga2gpu::device::DeviceProfile::default()),
+        |_| None,
+    );
+    prop_assert!(out.applied().next().is_none(), "{name}: nothing accepted, nothing applied");
     let again = Manifest::load(out.text(m).as_bytes()).map_err(|e| TestCaseError::fail(format!("{name}: {e}")))?;
     prop_assert_eq!(text_of(&m.doc), text_of(&again.doc), "{}: --accept none changes nothing", name);
     Ok(())
@@ -115,7 +120,12 @@ fn none_round_trips(name: &str, m: &Manifest) -> Result<(), TestCaseError> {
 
 /// Every `--accept all` property of one manifest.
 fn accept_all_properties(name: &str, m: &Manifest, generated: bool) -> Result<(), TestCaseError> {
-    let out: Outcome = migrate(m, &analyse(m), |f| Policy::All.decide(f));
+    let out: Outcome = migrate(
+        m,
+        &fpga2gpu::device::DeviceProfile::default(),
+        &analyse(m, &fpga2gpu::device::DeviceProfile::default()),
+        |f| Policy::All.decide(f),
+    );
     let text = out.text(m);
     let again = Manifest::load(text.as_bytes()).map_err(|e| TestCaseError::fail(format!("{name}: output: {e}")))?;
 
@@ -129,8 +139,8 @@ fn accept_all_properties(name: &str, m: &Manifest, generated: bool) -> Result<()
         let Some(kept) = again.module(&to) else {
             return Err(TestCaseError::fail(format!("{name}: module `{}` (now `{to}`) lost", module.name)));
         };
-        if m.twin_pointer(&module.name).is_some() {
-            prop_assert!(again.twin_pointer(&to).is_some(), "{}: twin of `{}` lost", name, module.name);
+        if m.twin_at(&module.name).is_some() {
+            prop_assert!(again.twin_at(&to).is_some(), "{}: twin of `{}` lost", name, module.name);
         }
 
         // createOptions written by the migration: chunks of at most 512 characters joining to JSON.
@@ -166,7 +176,7 @@ fn accept_all_properties(name: &str, m: &Manifest, generated: bool) -> Result<()
     }
     prop_assert_eq!(again.modules.len(), m.modules.len(), "{}: module count", name);
 
-    let routes = |x: &Manifest| x.routes().into_iter().map(|r| r.pointer).collect::<BTreeSet<_>>();
+    let routes = |x: &Manifest| x.routes().into_iter().map(|r| r.at).collect::<BTreeSet<_>>();
     let (before, after) = (routes(m), routes(&again));
     prop_assert!(
         before.is_subset(&after),
@@ -190,10 +200,13 @@ fn accept_all_properties(name: &str, m: &Manifest, generated: bool) -> Result<()
 /// whose fix is strict JSON). Checked with module renames, which touch other modules' strings.
 fn unchanged_create_options_keep_their_text(name: &str, m: &Manifest) -> Result<(), String> {
     // Module renames alone: they change only the strings that name a renamed module.
-    let rename = |f: &Finding| {
-        f.suggestion.as_ref().is_some_and(|s| s.edits.iter().any(|e| matches!(e, Edit::RenameModule { .. })))
-    };
-    let out = migrate(m, &analyse(m), |f| rename(f).then(|| Policy::All.decide(f)).flatten());
+    let rename = |f: &Finding| f.suggestion.as_ref().is_some_and(|s| s.rename.is_some());
+    let out = migrate(
+        m,
+        &fpga2gpu::device::DeviceProfile::default(),
+        &analyse(m, &fpga2gpu::device::DeviceProfile::default()),
+        |f| rename(f).then(|| Policy::All.decide(f)).flatten(),
+    );
     let again = Manifest::load(out.text(m).as_bytes()).map_err(|e| format!("{name}: output: {e}"))?;
     let renamed: BTreeMap<&str, &str> = out.renamed.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let mut problems = Vec::new();
@@ -226,7 +239,7 @@ proptest! {
         let m = Manifest::load(text.as_bytes()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         none_round_trips("generated", &m)?;
         // A generated manifest is printed the way the exporter prints: even the bytes are equal.
-        let out = migrate(&m, &analyse(&m), |_| None);
+        let out = migrate(&m, &fpga2gpu::device::DeviceProfile::default(), &analyse(&m, &fpga2gpu::device::DeviceProfile::default()), |_| None);
         prop_assert_eq!(out.text(&m), text);
     }
 
@@ -276,4 +289,24 @@ fn renames_leave_the_create_options_of_other_modules_as_written() {
         failures.extend(unchanged_create_options_keep_their_text(&name, &m).err());
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The generator itself: deterministic, and its manifests exercise every createOptions form.
+#[test]
+fn generator_same_seed_same_bytes() {
+    assert_eq!(synth::manifest(30, 7), synth::manifest(30, 7));
+    assert_ne!(synth::manifest(30, 7), synth::manifest(30, 8));
+    assert_ne!(synth::manifest_value(30, 0), synth::manifest_value(30, 1));
+}
+
+#[test]
+fn generator_loads_with_every_module_and_some_chunked_options() {
+    let m = Manifest::load(synth::manifest(200, 1).as_bytes()).expect("generated manifests load");
+    assert_eq!(m.modules.len(), 202);
+    assert!(m.modules.iter().all(|m| m.create_options.value.is_some()));
+    assert!(
+        m.modules.iter().any(|m| matches!(m.create_options.form, CreateOptionsForm::String { chunks } if chunks > 1))
+    );
+    assert!(m.modules.iter().any(|m| m.create_options.form == CreateOptionsForm::Object));
+    assert_eq!(m.routes().len(), 201);
 }

@@ -365,12 +365,10 @@ impl App {
                 if let Some(f) = self.session.finding(&key) {
                     let suggested = f.suggestion.as_ref().and_then(|s| s.fragment()).unwrap_or(serde_json::Value::Null);
                     // The fragment as decided so far (an edited fragment, or a typed value in place).
-                    let primary = f.suggestion.as_ref().map_or(0, |s| s.primary);
                     let current = self
                         .session
                         .decision(&key)
-                        .and_then(|d| crate::migrate::resolve(f, d).ok().flatten())
-                        .and_then(|edits| edits.get(primary).and_then(|e| e.fragment()))
+                        .and_then(|d| crate::migrate::decided_fragment(f, d))
                         .unwrap_or_else(|| suggested.clone());
                     let text = session::pretty(&current);
                     self.editor = Some(Editor {
@@ -627,12 +625,14 @@ impl App {
                 t.manual
             ));
             let outcome = self.session.outcome();
-            let problems = outcome.skipped.len() + outcome.warnings.len();
+            let mut failed: Vec<_> = outcome.failed().collect();
+            failed.sort();
+            let problems = failed.len() + outcome.warnings.len();
             if problems > 0 {
                 ui.separator();
                 let text = if problems == 1 { "1 problem".to_owned() } else { format!("{problems} problems") };
                 ui.colored_label(warn_color(ui), text).on_hover_ui(|ui| {
-                    for (k, why) in &outcome.skipped {
+                    for (k, why) in &failed {
                         ui.label(format!(
                             "{} on {} not applied: {why}",
                             k.rule,

@@ -3,7 +3,7 @@
 use super::session::{Entry, Session, Status, Summary};
 use super::{Action, Editor};
 use crate::migrate::{self, Decision};
-use crate::rules::{Finding, FindingKey, FixKind, Input, Section, Severity, Suggestion};
+use crate::rules::{Edit, Finding, FindingKey, Fix, Input, InputTarget, Section, Severity, Suggestion};
 use eframe::egui;
 use egui::text::LayoutJob;
 use egui::{
@@ -201,11 +201,13 @@ fn finding_card(
                 let sev = f.severity;
                 ui.label(RichText::new(sev.name().to_uppercase()).small().strong().color(severity_color(ui, sev)));
                 ui.label(RichText::new(f.rule).monospace().strong());
-                ui.weak(match f.fix {
-                    FixKind::Auto => "auto fix",
-                    FixKind::Input => "fix with a value",
-                    FixKind::Manual => "manual",
-                    FixKind::None => "note",
+                ui.weak(match f.fix() {
+                    Fix::Safe => "safe fix",
+                    Fix::NeedsReview if f.suggestion.as_ref().is_some_and(|s| s.input.is_some()) => "fix with a value",
+                    Fix::NeedsReview => "fix to review",
+                    Fix::DisplayOnly => "example change",
+                    Fix::Manual => "manual",
+                    Fix::None => "note",
                 });
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let (text, color) = match status {
@@ -234,7 +236,9 @@ fn finding_card(
                 if let Some(rule) = crate::rules::rule(f.rule) {
                     ui.label(RichText::new(format!("How safe the fix is: {}", rule.doc.fix_safety)).small());
                 }
-                ui.label(RichText::new(format!("at {}", short_path(session, f))).small().monospace().weak());
+                ui.label(
+                    RichText::new(format!("at {}", short_path(session, f, &f.location))).small().monospace().weak(),
+                );
             });
         });
     });
@@ -301,23 +305,20 @@ fn decision_row(
     });
 }
 
-/// The path below the module (`createOptions/HostConfig/Binds/0`), or the whole pointer.
-fn short_path(session: &Session, f: &Finding) -> String {
-    let module = f.module.as_deref().and_then(|m| session.manifest().module(m));
-    match module.and_then(|m| f.path.strip_prefix(&format!("{}/settings/", m.pointer))) {
-        Some(rest) => rest.to_owned(),
-        None => match module.and_then(|m| f.path.strip_prefix(&format!("{}/", m.pointer))) {
-            Some(rest) => rest.to_owned(),
-            None => f.path.clone(),
-        },
+/// Where a place is, below the finding's module (`createOptions/HostConfig/Binds/0`).
+fn short_path(session: &Session, f: &Finding, at: &crate::manifest::Location) -> String {
+    match f.module.as_deref().and_then(|m| session.manifest().module(m)) {
+        Some(m) => at.below(&m.at),
+        None => at.to_string(),
     }
 }
 
 /// What the value of an input fix looks like: its default, or what its edit holds there now.
 fn reference(s: &Suggestion, input: &Input) -> Option<Value> {
     input.default.clone().or_else(|| {
-        let frag = s.edits.get(input.edit)?.fragment()?;
-        frag.pointer(&input.at).cloned().filter(|v| !v.is_null())
+        let InputTarget::Edit { edit, at } = &input.target else { return s.fragment() };
+        let frag = s.edits.get(*edit)?.fragment()?;
+        frag.pointer(at.as_str()).cloned().filter(|v| !v.is_null())
     })
 }
 
@@ -368,19 +369,16 @@ pub(super) fn editor_modal(ctx: &egui::Context, session: &Session, editor: &mut 
         ui.label(format!("{}: {}", f.module.as_deref().unwrap_or("deployment"), f.message));
         if let Some(s) = &f.suggestion {
             ui.label(RichText::new(format!("Fix: {}", s.summary)).italics());
-            if let Some(edit) = s.edits.get(s.primary) {
+            if let Some(r) = &s.rename {
+                ui.weak(format!("This JSON is the new name of the module {}.", r.module));
+            } else if let Some(edit) = s.edits.get(s.primary) {
                 let what = match edit {
-                    crate::rules::Edit::Set { .. } => "the value written at",
-                    crate::rules::Edit::Append { .. } => "the item appended to",
-                    crate::rules::Edit::RenameKey { .. } => "the new name of the key",
-                    crate::rules::Edit::RenameModule { .. } => "the new name of the module",
-                    crate::rules::Edit::Remove { .. } => "removed:",
+                    Edit::Set { .. } => "the value written at",
+                    Edit::Append { .. } => "the item appended to",
+                    Edit::RenameKey { .. } => "the new name of the key",
+                    Edit::Remove { .. } => "removed:",
                 };
-                let path = match edit {
-                    crate::rules::Edit::RenameModule { from, .. } => from.clone(),
-                    e => short_edit_path(session, f, e.path()),
-                };
-                ui.weak(format!("This JSON is {what} {path}."));
+                ui.weak(format!("This JSON is {what} {}.", short_path(session, f, edit.at())));
             }
         }
         ui.add_space(6.0);
@@ -432,13 +430,6 @@ pub(super) fn editor_modal(ctx: &egui::Context, session: &Session, editor: &mut 
     }
     let _ = modal;
     result
-}
-
-fn short_edit_path(session: &Session, f: &Finding, path: &str) -> String {
-    let module = f.module.as_deref().and_then(|m| session.manifest().module(m));
-    module
-        .and_then(|m| path.strip_prefix(&format!("{}/settings/", m.pointer)))
-        .map_or_else(|| path.to_owned(), str::to_owned)
 }
 
 /// Parses the editor's text and checks that it fits the suggested edit.

@@ -6,10 +6,11 @@
 //! per [`Session::revision`], never per frame; [`Stats`] counts that work so a test can prove idle
 //! frames do none.
 
+use crate::device::DeviceProfile;
 use crate::manifest::{self, Manifest, pointer, write_atomic};
-use crate::migrate::{self, Decision, Decisions, Outcome};
+use crate::migrate::{self, Decision, Decisions, Fate, Outcome};
 use crate::report::markdown_report;
-use crate::rules::{Finding, FindingKey, FixKind, Section, Severity, analyse};
+use crate::rules::{Finding, FindingKey, Fix, Section, Severity, analyse};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -253,6 +254,8 @@ pub struct GpuModule {
 pub struct Session {
     source: Source,
     manifest: Manifest,
+    /// The device the manifest goes to: the findings depend on it.
+    device: DeviceProfile,
     findings: Vec<Finding>,
     keys: Vec<FindingKey>,
     index: HashMap<FindingKey, usize>,
@@ -267,7 +270,6 @@ pub struct Session {
     outcome: Outcome,
     summaries: BTreeMap<Entry, Summary>,
     total: Summary,
-    skipped: HashMap<FindingKey, String>,
     pub stats: Stats,
 }
 
@@ -275,17 +277,17 @@ impl Session {
     /// A session on the bundled sample.
     pub fn sample() -> Session {
         let manifest = Manifest::load(SAMPLE.as_bytes()).expect("the bundled sample is a valid manifest");
-        Session::new(Source::Sample, manifest)
+        Session::new(Source::Sample, manifest, DeviceProfile::default())
     }
 
     /// A session on a file.
     pub fn open(path: &Path) -> Result<Session, String> {
         let manifest = Manifest::load_file(path).map_err(|e| e.to_string())?;
-        Ok(Session::new(Source::File(path.to_owned()), manifest))
+        Ok(Session::new(Source::File(path.to_owned()), manifest, DeviceProfile::default()))
     }
 
-    pub fn new(source: Source, manifest: Manifest) -> Session {
-        let findings = analyse(&manifest);
+    pub fn new(source: Source, manifest: Manifest, device: DeviceProfile) -> Session {
+        let findings = analyse(&manifest, &device);
         let keys: Vec<FindingKey> = findings.iter().map(Finding::key).collect();
         let index = keys.iter().enumerate().map(|(i, k)| (k.clone(), i)).collect();
         let mut by_entry: BTreeMap<Entry, Vec<usize>> = BTreeMap::new();
@@ -296,10 +298,11 @@ impl Session {
         for (i, f) in findings.iter().enumerate() {
             by_entry.entry(Entry::of(f)).or_default().push(i);
         }
-        let outcome = Outcome { doc: Value::Null, applied: vec![], skipped: vec![], warnings: vec![], renamed: vec![] };
+        let outcome = Outcome::unchanged(&manifest);
         let mut s = Session {
             source,
             manifest,
+            device,
             findings,
             keys,
             index,
@@ -312,7 +315,6 @@ impl Session {
             outcome,
             summaries: BTreeMap::new(),
             total: Summary::default(),
-            skipped: HashMap::new(),
             stats: Stats::default(),
         };
         s.refresh();
@@ -365,7 +367,15 @@ impl Session {
 
     /// Why a decided finding could not be applied, if it could not.
     pub fn skipped(&self, key: &FindingKey) -> Option<&str> {
-        self.skipped.get(key).map(String::as_str)
+        match self.outcome.fate(key) {
+            Fate::Failed(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// The device the manifest goes to.
+    pub fn device(&self) -> &DeviceProfile {
+        &self.device
     }
 
     /// The finding with this key.
@@ -399,6 +409,18 @@ impl Session {
         status(f, self.decisions.get(&f.key()))
     }
 
+    /// Whether a decision can be taken: it must resolve, and a typed value or edited fragment must
+    /// pass the check of the rule it fixes (the engine's [`migrate::check_decision`]). The view
+    /// calls this before it enables Accept, and says why not.
+    pub fn check(&self, key: &FindingKey, decision: &Decision) -> Result<(), String> {
+        let f = self.finding(key).ok_or("no such finding in this document")?;
+        migrate::resolve(f, decision).map_err(|e| e.to_string())?;
+        if matches!(decision, Decision::Value { .. } | Decision::Fragment { .. }) {
+            migrate::check_decision(&self.manifest, &self.device, f, decision)?;
+        }
+        Ok(())
+    }
+
     /// Applies a command: the one place the session changes. On error nothing changed.
     pub fn apply(&mut self, command: Command) -> Result<Applied, String> {
         match command {
@@ -412,7 +434,7 @@ impl Session {
             Command::OpenBytes { name, bytes } => {
                 let manifest = Manifest::load(&bytes)
                     .map_err(|e| format!("Could not open {name}: {e}. The previous document is still open."))?;
-                self.replace(Session::new(Source::Bytes { name: name.clone() }, manifest));
+                self.replace(Session::new(Source::Bytes { name: name.clone() }, manifest, self.device.clone()));
                 Ok(Applied { loaded: true, ..Applied::message(format!("Opened {name}")) })
             }
             Command::OpenSample => {
@@ -420,8 +442,7 @@ impl Session {
                 Ok(Applied { loaded: true, ..Applied::message("Opened the bundled sample") })
             }
             Command::Decide { key, decision } => {
-                let f = self.finding(&key).ok_or("no such finding in this document")?;
-                migrate::resolve(f, &decision).map_err(|e| e.to_string())?;
+                self.check(&key, &decision)?;
                 let mut next = self.decisions.clone();
                 next.insert(key, decision);
                 self.set_decisions(next);
@@ -509,20 +530,15 @@ impl Session {
         self.outcome.text(&self.manifest)
     }
 
-    /// The decisions file.
+    /// The decisions file (with the device profile).
     pub fn decisions_json(&self) -> String {
-        Decisions::from_map(&self.decisions).to_json()
+        Decisions::from_map(&self.device, &self.decisions).to_json()
     }
 
     /// The Markdown migration report.
     pub fn report(&self) -> String {
-        markdown_report(
-            &self.source.file_name(),
-            &self.manifest,
-            &self.findings,
-            |f| self.decisions.get(&f.key()).cloned(),
-            &self.outcome,
-        )
+        let remaining = migrate::remaining(&self.manifest, &self.outcome, &self.device).unwrap_or_default();
+        markdown_report(&self.source.file_name(), &self.manifest, &self.findings, &self.outcome, &remaining)
     }
 
     /// A module's GPU createOptions, formatted for the clipboard.
@@ -540,8 +556,11 @@ impl Session {
                     .into_iter()
                     .enumerate()
                     .map(|(n, c)| {
-                        let key = if n == 0 { "createOptions".to_owned() } else { format!("createOptions{n:02}") };
-                        format!("\"{key}\": {}", serde_json::to_string(c).expect("a string serialises"))
+                        format!(
+                            "\"{}\": {}",
+                            manifest::chunk_key(n),
+                            serde_json::to_string(c).expect("a string serialises")
+                        )
                     })
                     .collect();
                 fields.join(",\n")
@@ -553,15 +572,15 @@ impl Session {
     pub fn gpu_module(&self, name: &str) -> Option<GpuModule> {
         let module = self.manifest.module(name)?;
         let new_name = self.outcome.renamed.iter().find(|(from, _)| from == name).map(|(_, to)| to.clone());
-        let ptr = match &new_name {
+        let at = match &new_name {
             Some(to) => {
-                let (parent, last) = pointer::split_last(&module.pointer)?;
+                let (parent, last) = module.at.split_last()?;
                 let key = last.strip_suffix(name).map(|p| format!("{p}{to}")).unwrap_or_else(|| to.clone());
-                pointer::join(parent, &key)
+                parent.child(&key)
             }
-            None => module.pointer.clone(),
+            None => module.at.clone(),
         };
-        let obj = self.outcome.doc.pointer(&ptr)?;
+        let obj = pointer::get(&self.outcome.doc, at.as_str())?;
         let co = manifest::decode_create_options(obj.get("settings"));
         Some(GpuModule {
             name: new_name.unwrap_or_else(|| name.to_owned()),
@@ -605,10 +624,12 @@ impl Session {
 
     /// `$edgeAgent` without its modules, and `$edgeHub` (routes after renames).
     fn deployment_preview(&self) -> Vec<PreviewBlock> {
-        let agent_ptr = self.manifest.edge_agent_pointer();
-        let hub_ptr = self.manifest.edge_hub_pointer();
+        let agent_ptr = self.manifest.edge_agent_at();
+        let hub_ptr = self.manifest.edge_hub_at();
         let without_modules = |doc: &Value| -> Value {
-            let Some(agent) = doc.pointer(&agent_ptr).and_then(Value::as_object) else { return Value::Null };
+            let Some(agent) = pointer::get(doc, agent_ptr.as_str()).and_then(Value::as_object) else {
+                return Value::Null;
+            };
             let mut out = Map::new();
             for (k, v) in agent {
                 if k.starts_with("properties.desired.modules.") || k.starts_with("properties.desired.systemModules.") {
@@ -628,7 +649,7 @@ impl Session {
             }
             Value::Object(out)
         };
-        let hub = |doc: &Value| doc.pointer(&hub_ptr).map_or_else(|| "null".to_owned(), pretty);
+        let hub = |doc: &Value| pointer::get(doc, hub_ptr.as_str()).map_or_else(|| "null".to_owned(), pretty);
         vec![
             PreviewBlock {
                 title: "$edgeAgent (modules listed on their own)".to_owned(),
@@ -664,8 +685,8 @@ impl Session {
         self.revision += 1;
         self.stats.migrations += 1;
         let decisions = &self.decisions;
-        self.outcome = migrate::migrate(&self.manifest, &self.findings, |f| decisions.get(&f.key()).cloned());
-        self.skipped = self.outcome.skipped.iter().cloned().collect();
+        self.outcome =
+            migrate::migrate(&self.manifest, &self.device, &self.findings, |f| decisions.get(&f.key()).cloned());
         let mut total = Summary::default();
         let mut summaries = BTreeMap::new();
         for (entry, list) in &self.by_entry {
@@ -682,9 +703,9 @@ impl Session {
     }
 }
 
-/// An auto fix that "accept all auto fixes" takes.
+/// A safe fix that "accept all safe fixes" takes.
 pub fn is_auto(f: &Finding) -> bool {
-    f.fix == FixKind::Auto && f.suggestion.is_some()
+    f.fix() == Fix::Safe
 }
 
 fn status(f: &Finding, d: Option<&Decision>) -> Status {
@@ -693,7 +714,7 @@ fn status(f: &Finding, d: Option<&Decision>) -> Status {
         (Some(Decision::Accept), _) => Status::Accepted,
         (Some(Decision::Value { .. } | Decision::Fragment { .. }), _) => Status::Edited,
         (None, Some(_)) => Status::Open,
-        (None, None) if f.fix == FixKind::Manual => Status::Manual,
+        (None, None) if f.fix() == Fix::Manual => Status::Manual,
         (None, None) => Status::Note,
     }
 }

@@ -34,19 +34,13 @@ pub fn note(text: &str, manifest: &mut Manifest) {
         if !matches!(co.form, CreateOptionsForm::String { .. }) || co.value.is_none() || !strict {
             continue;
         }
-        let Some(settings) =
-            pointer::get(&manifest.doc, &format!("{}/settings", module.pointer)).and_then(Value::as_object)
-        else {
+        let Some(settings) = manifest.get(&module.at.child("settings")).and_then(Value::as_object) else {
             continue;
         };
         let mut chunks: Vec<(u32, &str)> = settings
             .iter()
-            .filter_map(|(k, v)| {
-                let n = k.strip_prefix("createOptions")?;
-                let n =
-                    if n.is_empty() { 0 } else { n.parse().ok().filter(|_| n.bytes().all(|b| b.is_ascii_digit()))? };
-                Some((n, v.as_str()?))
-            })
+            .filter(|(k, _)| super::is_chunk_key(k))
+            .filter_map(|(k, v)| Some((k["createOptions".len()..].parse().unwrap_or(0), v.as_str()?)))
             .collect();
         let joined: Cow<str> = if chunks.len() == 1 {
             Cow::Borrowed(chunks[0].1)
@@ -54,7 +48,7 @@ pub fn note(text: &str, manifest: &mut Manifest) {
             chunks.sort_by_key(|c| c.0);
             Cow::Owned(chunks.iter().map(|c| c.1).collect())
         };
-        found.extend(find(&joined, &module.create_options_pointer()));
+        found.extend(find(&joined, super::Location::create_options_of(&module.at).as_str()));
     }
     manifest.notices.extend(found.into_iter().map(|d| {
         format!(

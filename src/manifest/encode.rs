@@ -1,8 +1,10 @@
 //! Writing a manifest back: the same indentation and line endings as the input, createOptions
 //! strings re-chunked the way IoT Edge tooling expects, and an atomic write that never clobbers.
 
+use super::location::CREATE_OPTIONS;
+use super::{CreateOptionsForm, Pointer, chunk_key, is_chunk_key, pointer};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -85,6 +87,66 @@ pub fn chunk(s: &str) -> Vec<&str> {
         out.push("");
     }
     out
+}
+
+/// Writes a module's new createOptions back into its `settings` (at `settings_at` in `doc`) in the
+/// form it had: an object stays an object; a string is minified and split into
+/// [`ENCODE_CHUNK_CHARS`]-character chunks (`createOptions`, `createOptions01`, …) where the old
+/// chunks were. Returns a warning when the module needs more chunks than tooling accepts.
+pub fn write_create_options(
+    doc: &mut Value,
+    settings_at: &Pointer,
+    form: &CreateOptionsForm,
+    value: Value,
+) -> Option<String> {
+    if pointer::get(doc, settings_at.as_str()).is_none() {
+        let _ = pointer::set(doc, settings_at.as_str(), Value::Object(Map::new()));
+    }
+    let Some(Value::Object(settings)) = pointer::get_mut(doc, settings_at.as_str()) else {
+        return Some("settings is not an object; createOptions not written".to_owned());
+    };
+    if *form == CreateOptionsForm::Object {
+        settings.insert(CREATE_OPTIONS.to_owned(), value);
+        return None;
+    }
+    let text = serde_json::to_string(&value).expect("a Value serialises");
+    let chunks = chunk(&text);
+    let warning = (chunks.len() > MAX_CHUNKS).then(|| {
+        format!(
+            "createOptions needs {} chunks of {ENCODE_CHUNK_CHARS} characters, more than the {MAX_CHUNKS} IoT Edge tooling accepts by default",
+            chunks.len()
+        )
+    });
+    let old = std::mem::take(settings);
+    let mut written = false;
+    let write = |settings: &mut Map<String, Value>| {
+        for (n, c) in chunks.iter().enumerate() {
+            settings.insert(chunk_key(n), Value::String((*c).to_owned()));
+        }
+    };
+    for (k, v) in old {
+        if is_chunk_key(&k) {
+            if !written {
+                write(settings);
+                written = true;
+            }
+        } else {
+            settings.insert(k, v);
+        }
+    }
+    if !written {
+        write(settings);
+    }
+    warning
+}
+
+/// The two paths name the same file (links resolved); compared as written when either does not
+/// exist yet. Writing an export over its own input needs the engineer's explicit consent.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 /// Why an export could not be written. The input and any existing file are untouched in every case.

@@ -6,13 +6,20 @@
 
 pub mod duplicates;
 pub mod encode;
+pub mod location;
+pub mod model;
 pub mod placeholder;
 pub mod pointer;
 
 use serde_json::{Map, Value};
 use std::path::Path;
 
-pub use encode::{ENCODE_CHUNK_CHARS, MAX_CHUNKS, TextFormat, WriteError, chunk, encode_document, write_atomic};
+pub use encode::{
+    ENCODE_CHUNK_CHARS, MAX_CHUNKS, TextFormat, WriteError, chunk, encode_document, same_file, write_atomic,
+};
+pub use location::Location;
+pub use model::{Container, Field};
+pub use pointer::Pointer;
 
 /// Deepest nesting the lenient createOptions reader is given (serde_json's own limit).
 const LENIENT_MAX_DEPTH: usize = 128;
@@ -95,6 +102,8 @@ pub struct CreateOptions {
     /// The decoded object; `None` when it could not be read. Absent or empty is an empty object.
     pub value: Option<Value>,
     pub problems: Vec<CreateOptionsProblem>,
+    /// The typed model of `value`, read the way Docker and the agent read it.
+    pub container: Option<Container>,
 }
 
 impl CreateOptions {
@@ -121,58 +130,129 @@ pub struct Module {
     pub name: String,
     /// `edgeAgent` or `edgeHub` under `systemModules`.
     pub system: bool,
-    /// JSON pointer to the module's object in the document.
-    pub pointer: String,
+    /// The module's object in the document.
+    pub at: Pointer,
+    /// Its properties other than createOptions and `env`, as written (pointers into the document).
+    pub settings: ModuleSettings,
+    /// The `env` section (`{"NAME": {"value": …}}`), in order.
+    pub env: Vec<EnvVar>,
     pub create_options: CreateOptions,
 }
 
-impl Module {
-    /// Pointer to the module's createOptions. Findings and edits below it address the *decoded*
-    /// createOptions object, whatever its form in the file.
-    pub fn create_options_pointer(&self) -> String {
-        format!("{}/settings/createOptions", self.pointer)
-    }
+/// A module's properties the rules read, besides createOptions and `env` (document pointers).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModuleSettings {
+    /// `settings.image`.
+    pub image: Option<Field>,
+    pub kind: Option<Field>,
+    pub status: Option<Field>,
+    pub restart_policy: Option<Field>,
+    pub image_pull_policy: Option<Field>,
+    pub startup_order: Option<Field>,
+    pub version: Option<Field>,
+    /// `settings` has more than `image` and createOptions (an `env` placed there, for instance).
+    pub other_settings: Vec<Field>,
+}
 
-    /// Pointer to a place inside the decoded createOptions (`rel` is a pointer like `/HostConfig/Binds/0`).
-    pub fn co_path(&self, rel: &str) -> String {
-        format!("{}/settings/createOptions{rel}", self.pointer)
-    }
+/// One entry of a module's `env` section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvVar {
+    pub name: String,
+    /// The entry (`…/env/<name>`) in the document.
+    pub at: Pointer,
+    /// The value as text (numbers and booleans written out); `None` when there is none.
+    pub value: Option<String>,
+    /// Written `{"value": …}` (the documented shape), not a bare value.
+    pub object: bool,
+}
 
-    /// The module's JSON object in the document.
-    pub fn json<'m>(&self, manifest: &'m Manifest) -> Option<&'m Map<String, Value>> {
-        pointer::get(&manifest.doc, &self.pointer)?.as_object()
-    }
-
-    /// The module's `env` section (`{"NAME": {"value": ...}}`), when present.
-    pub fn env<'m>(&self, manifest: &'m Manifest) -> Option<&'m Map<String, Value>> {
-        self.json(manifest)?.get("env")?.as_object()
-    }
-
-    /// The `Env` list of createOptions (`["NAME=value", …]`), strings only.
-    pub fn create_env(&self) -> impl Iterator<Item = (usize, &str)> {
-        self.create_options
-            .object()
-            .and_then(|o| o.get("Env"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-            .filter_map(|(i, v)| v.as_str().map(|s| (i, s)))
-    }
-
-    /// The value of an environment variable, from the module's `env` section or createOptions `Env`.
-    pub fn env_value<'m>(&'m self, manifest: &'m Manifest, name: &str) -> Option<&'m str> {
-        if let Some(v) = self.env(manifest).and_then(|e| e.get(name)) {
-            return v.get("value").and_then(Value::as_str).or_else(|| v.as_str());
-        }
-        self.create_env().find_map(|(_, e)| e.split_once('=').filter(|(n, _)| *n == name).map(|(_, v)| v))
+impl EnvVar {
+    /// Where a fix writes a new value: the entry's `value`, or the bare entry itself.
+    pub fn value_at(&self) -> Pointer {
+        if self.object { self.at.child("value") } else { self.at.clone() }
     }
 }
 
-/// A route of `$edgeHub`, with the pointer to its text (a string, or the `route` of an object).
+impl Module {
+    /// Where the module's decoded createOptions is: findings and edits below it address the
+    /// *decoded* object, whatever its form in the file.
+    pub fn create_options_at(&self, at: Pointer) -> Location {
+        Location::CreateOptions { module: self.at.clone(), at }
+    }
+
+    /// A place in the document below the module's object (`env/NAME`, `settings/image`).
+    pub fn document_at<'a>(&self, tokens: impl IntoIterator<Item = &'a str>) -> Location {
+        Location::Document(tokens.into_iter().fold(self.at.clone(), |p, t| p.child(t)))
+    }
+
+    /// The module as a whole (its key): for findings about the module, not one of its settings.
+    pub fn location(&self) -> Location {
+        Location::Document(self.at.clone())
+    }
+
+    /// The typed createOptions; `None` when they could not be read.
+    pub fn container(&self) -> Option<&Container> {
+        self.create_options.container.as_ref()
+    }
+
+    /// The module's `HostConfig`, when it is an object.
+    pub fn host_config(&self) -> Option<&model::HostConfig> {
+        self.container()?.host_config.as_ref().filter(|h| h.is_object)
+    }
+
+    /// `HostConfig.PortBindings` entries (empty when absent or not an object).
+    pub fn port_bindings(&self) -> &[model::PortBinding] {
+        self.host_config().and_then(|h| h.port_bindings.as_ref()).and_then(|p| p.entries.as_deref()).unwrap_or(&[])
+    }
+
+    /// `ExposedPorts` keys (empty when absent or not an object).
+    pub fn exposed_ports(&self) -> &[model::PortKey] {
+        self.container().and_then(|c| c.exposed_ports.as_ref()).and_then(|e| e.ports.as_deref()).unwrap_or(&[])
+    }
+
+    /// The entries of createOptions `Env` (empty when absent or not a list).
+    pub fn env_entries(&self) -> &[model::EnvEntry] {
+        self.container().and_then(|c| c.env.as_ref()).and_then(|e| e.entries.as_deref()).unwrap_or(&[])
+    }
+
+    /// The value of an environment variable, from the module's `env` section or createOptions `Env`
+    /// (exact name).
+    pub fn env_value(&self, name: &str) -> Option<&str> {
+        if let Some(v) = self.env.iter().find(|v| v.name == name) {
+            return v.value.as_deref();
+        }
+        self.env_entries().iter().filter_map(model::EnvEntry::split).find(|(n, _)| *n == name).and_then(|(_, v)| v)
+    }
+}
+
+/// TRANSITIONAL: string-pointer access kept while the rules move onto the typed model; removed
+/// once no rule uses it.
+impl Module {
+    pub fn co_path(&self, rel: impl AsRef<str>) -> Location {
+        self.create_options_at(Pointer::parse(rel.as_ref()).expect("a createOptions pointer"))
+    }
+
+    pub fn create_options_pointer(&self) -> Location {
+        self.create_options_at(Pointer::root())
+    }
+
+    pub fn json<'m>(&self, manifest: &'m Manifest) -> Option<&'m Map<String, Value>> {
+        manifest.get(&self.at)?.as_object()
+    }
+
+    pub fn env_map<'m>(&self, manifest: &'m Manifest) -> Option<&'m Map<String, Value>> {
+        self.json(manifest)?.get("env")?.as_object()
+    }
+
+    pub fn create_env(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.env_entries().iter().filter_map(|e| e.text.as_deref().map(|t| (e.index, t)))
+    }
+}
+
+/// A route of `$edgeHub`, with where its text is (a string, or the `route` of an object).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
-    pub pointer: String,
+    pub at: Pointer,
     pub text: String,
 }
 
@@ -184,8 +264,8 @@ pub struct Manifest {
     pub shape: Shape,
     /// Layered deployment: `"properties.desired.modules.<name>"` keys instead of nested objects.
     pub layered: bool,
-    /// Pointer to the modulesContent object ("" for the bare shape).
-    pub root: String,
+    /// The modulesContent object (the root for the bare shape).
+    pub root: Pointer,
     pub format: TextFormat,
     /// Every module, system modules first, in file order.
     pub modules: Vec<Module>,
@@ -241,34 +321,34 @@ impl Manifest {
             LoadError::NotManifest(format!("the top level is {}, not an object with modulesContent", json_kind(&doc)))
         })?;
         let (shape, root) = if top.get("modulesContent").is_some_and(Value::is_object) {
-            (Shape::ModulesContent, "/modulesContent")
+            (Shape::ModulesContent, Pointer::root().child("modulesContent"))
         } else if top.get("moduleContent").is_some_and(Value::is_object) {
-            (Shape::ModuleContent, "/moduleContent")
+            (Shape::ModuleContent, Pointer::root().child("moduleContent"))
         } else if top.get("content").and_then(|c| c.get("modulesContent")).is_some_and(Value::is_object) {
-            (Shape::Content, "/content/modulesContent")
+            (Shape::Content, Pointer::from_tokens(["content", "modulesContent"]))
         } else if top.contains_key("$edgeAgent") {
-            (Shape::Bare, "")
+            (Shape::Bare, Pointer::root())
         } else {
             return Err(LoadError::NotManifest(
                 "no \"modulesContent\" (or \"moduleContent\", \"content.modulesContent\", \"$edgeAgent\") at the top level"
                     .to_owned(),
             ));
         };
-        let content = pointer::get(&doc, root).and_then(Value::as_object).expect("checked above");
+        let content = pointer::get(&doc, root.as_str()).and_then(Value::as_object).expect("checked above");
         let agent = content
             .get("$edgeAgent")
             .and_then(Value::as_object)
             .ok_or_else(|| LoadError::NotManifest(format!("{root}/$edgeAgent is missing or not an object")))?;
-        let agent_ptr = pointer::join(root, "$edgeAgent");
+        let agent_at = root.child("$edgeAgent");
         let mut modules = Vec::new();
         let mut layered = false;
         if let Some(desired) = agent.get("properties.desired").and_then(Value::as_object) {
-            let desired_ptr = pointer::join(&agent_ptr, "properties.desired");
+            let desired_at = agent_at.child("properties.desired");
             for (group, system) in [("systemModules", true), ("modules", false)] {
                 if let Some(list) = desired.get(group).and_then(Value::as_object) {
-                    let group_ptr = pointer::join(&desired_ptr, group);
+                    let group_at = desired_at.child(group);
                     for (name, m) in list {
-                        modules.push(index_module(name, system, pointer::join(&group_ptr, name), m));
+                        modules.push(index_module(name, system, group_at.child(name), m));
                     }
                 }
             }
@@ -279,27 +359,32 @@ impl Manifest {
             {
                 if let Some(name) = key.strip_prefix(prefix) {
                     layered = true;
-                    modules.push(index_module(name, system, pointer::join(&agent_ptr, key), m));
+                    modules.push(index_module(name, system, agent_at.child(key), m));
                 }
             }
         }
         modules.sort_by_key(|m| !m.system);
-        Ok(Manifest { shape, layered, root: root.to_owned(), format, modules, notices, doc })
+        Ok(Manifest { shape, layered, root, format, modules, notices, doc })
     }
 
-    /// Pointer to `$edgeAgent`.
-    pub fn edge_agent_pointer(&self) -> String {
-        pointer::join(&self.root, "$edgeAgent")
+    /// `$edgeAgent`.
+    pub fn edge_agent_at(&self) -> Pointer {
+        self.root.child("$edgeAgent")
     }
 
-    /// Pointer to `$edgeHub`.
-    pub fn edge_hub_pointer(&self) -> String {
-        pointer::join(&self.root, "$edgeHub")
+    /// `$edgeHub`.
+    pub fn edge_hub_at(&self) -> Pointer {
+        self.root.child("$edgeHub")
+    }
+
+    /// The value at a document pointer.
+    pub fn get(&self, at: &Pointer) -> Option<&Value> {
+        pointer::get(&self.doc, at.as_str())
     }
 
     /// `$edgeAgent.properties.desired`, when the manifest has it (layered ones do not).
     pub fn agent_desired(&self) -> Option<&Map<String, Value>> {
-        pointer::get(&self.doc, &pointer::join(&self.edge_agent_pointer(), "properties.desired"))?.as_object()
+        self.get(&self.edge_agent_at().child("properties.desired"))?.as_object()
     }
 
     /// The module with this name.
@@ -309,51 +394,123 @@ impl Manifest {
 
     /// Every route of `$edgeHub`, nested (`properties.desired.routes`) or layered (`properties.desired.routes.X`).
     pub fn routes(&self) -> Vec<Route> {
-        let hub_ptr = self.edge_hub_pointer();
-        let Some(hub) = pointer::get(&self.doc, &hub_ptr).and_then(Value::as_object) else {
+        let hub_at = self.edge_hub_at();
+        let Some(hub) = self.get(&hub_at).and_then(Value::as_object) else {
             return Vec::new();
         };
         let mut out = Vec::new();
-        let mut push = |ptr: String, v: &Value| match v {
-            Value::String(s) => out.push(Route { pointer: ptr, text: s.clone() }),
+        let mut push = |at: Pointer, v: &Value| match v {
+            Value::String(s) => out.push(Route { at, text: s.clone() }),
             Value::Object(o) => {
                 if let Some(s) = o.get("route").and_then(Value::as_str) {
-                    out.push(Route { pointer: pointer::join(&ptr, "route"), text: s.to_owned() });
+                    out.push(Route { at: at.child("route"), text: s.to_owned() });
                 }
             }
             _ => {}
         };
         if let Some(routes) = hub.get("properties.desired").and_then(|d| d.get("routes")).and_then(Value::as_object) {
-            let base = pointer::from_tokens(&hub_ptr, ["properties.desired", "routes"]);
+            let base = hub_at.child("properties.desired").child("routes");
             for (k, v) in routes {
-                push(pointer::join(&base, k), v);
+                push(base.child(k), v);
             }
         }
         for (k, v) in hub {
             if k.starts_with("properties.desired.routes.") {
-                push(pointer::join(&hub_ptr, k), v);
+                push(hub_at.child(k), v);
             }
         }
         out
     }
 
-    /// Pointer to a module's twin (`modulesContent.<name>`), when it has one.
-    pub fn twin_pointer(&self, name: &str) -> Option<String> {
-        let p = pointer::join(&self.root, name);
-        pointer::get(&self.doc, &p).is_some().then_some(p)
+    /// A module's twin (`modulesContent.<name>`), when it has one.
+    pub fn twin_at(&self, name: &str) -> Option<Pointer> {
+        let p = self.root.child(name);
+        self.get(&p).is_some().then_some(p)
     }
 }
 
-fn index_module(name: &str, system: bool, ptr: String, m: &Value) -> Module {
-    Module { name: name.to_owned(), system, pointer: ptr, create_options: decode_create_options(m.get("settings")) }
+/// The settings keys that have a typed place in [`ModuleSettings`] or are read elsewhere.
+const KNOWN_SETTINGS: &[&str] = &["image", "createOptions"];
+
+fn index_module(name: &str, system: bool, at: Pointer, m: &Value) -> Module {
+    let obj = m.as_object();
+    let prop = |key: &str| {
+        obj.and_then(|o| o.get(key)).map(|v| Field { key: key.to_owned(), at: at.child(key), value: v.clone() })
+    };
+    let settings_value = obj.and_then(|o| o.get("settings"));
+    let settings_at = at.child("settings");
+    let mut settings = ModuleSettings {
+        image: settings_value.and_then(|s| s.get("image")).map(|v| Field {
+            key: "image".to_owned(),
+            at: settings_at.child("image"),
+            value: v.clone(),
+        }),
+        kind: prop("type"),
+        status: prop("status"),
+        restart_policy: prop("restartPolicy"),
+        image_pull_policy: prop("imagePullPolicy"),
+        startup_order: prop("startupOrder"),
+        version: prop("version"),
+        other_settings: Vec::new(),
+    };
+    if let Some(s) = settings_value.and_then(Value::as_object) {
+        settings.other_settings = s
+            .iter()
+            .filter(|(k, _)| !KNOWN_SETTINGS.contains(&k.as_str()) && !is_chunk_key(k))
+            .map(|(k, v)| Field { key: k.clone(), at: settings_at.child(k), value: v.clone() })
+            .collect();
+    }
+    let env = obj
+        .and_then(|o| o.get("env"))
+        .and_then(Value::as_object)
+        .map(|section| {
+            section
+                .iter()
+                .map(|(name, entry)| {
+                    let (value, object) = match entry {
+                        Value::Object(o) => (o.get("value").and_then(scalar_text), true),
+                        other => (scalar_text(other), false),
+                    };
+                    EnvVar { name: name.clone(), at: at.child("env").child(name), value, object }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Module { name: name.to_owned(), system, at, settings, env, create_options: decode_create_options(settings_value) }
+}
+
+/// A scalar as text: strings as they are, numbers and booleans written out; `None` otherwise.
+pub fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// `createOptions`, `createOptions01`, …: a key of createOptions or one of its numbered chunks.
+pub fn is_chunk_key(key: &str) -> bool {
+    key.strip_prefix("createOptions").is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The key of chunk `n` (0 is `createOptions` itself, then `createOptions01`, …).
+pub fn chunk_key(n: usize) -> String {
+    if n == 0 { "createOptions".to_owned() } else { format!("createOptions{n:02}") }
 }
 
 /// Decodes a module's createOptions: joins chunks, reads strict JSON, then leniently, then gives up
-/// for this module only.
+/// for this module only. The typed model is read once, here.
 pub fn decode_create_options(settings: Option<&Value>) -> CreateOptions {
+    let (form, value, problems) = decode(settings);
+    let container = value.as_ref().and_then(Value::as_object).map(model::read);
+    CreateOptions { form, value, problems, container }
+}
+
+fn decode(settings: Option<&Value>) -> (CreateOptionsForm, Option<Value>, Vec<CreateOptionsProblem>) {
     let empty = || Some(Value::Object(Map::new()));
     let Some(settings) = settings.and_then(Value::as_object) else {
-        return CreateOptions { form: CreateOptionsForm::Absent, value: empty(), problems: Vec::new() };
+        return (CreateOptionsForm::Absent, empty(), Vec::new());
     };
     let mut chunks: Vec<(u32, &str, &Value)> = settings
         .iter()
@@ -369,17 +526,17 @@ pub fn decode_create_options(settings: Option<&Value>) -> CreateOptions {
         })
         .collect();
     if chunks.is_empty() {
-        return CreateOptions { form: CreateOptionsForm::Absent, value: empty(), problems: Vec::new() };
+        return (CreateOptionsForm::Absent, empty(), Vec::new());
     }
     chunks.sort_by_key(|c| c.0);
     let mut problems = Vec::new();
     if chunks.len() == 1 && chunks[0].0 == 0 {
         match chunks[0].2 {
             Value::Object(_) => {
-                return CreateOptions { form: CreateOptionsForm::Object, value: Some(chunks[0].2.clone()), problems };
+                return (CreateOptionsForm::Object, Some(chunks[0].2.clone()), problems);
             }
             Value::Null => {
-                return CreateOptions { form: CreateOptionsForm::String { chunks: 1 }, value: empty(), problems };
+                return (CreateOptionsForm::String { chunks: 1 }, empty(), problems);
             }
             _ => {}
         }
@@ -396,25 +553,25 @@ pub fn decode_create_options(settings: Option<&Value>) -> CreateOptions {
             Value::String(s) => joined.push_str(s),
             _ => {
                 problems.push(CreateOptionsProblem::ChunkNotString { key: (*key).to_owned() });
-                return CreateOptions { form, value: None, problems };
+                return (form, None, problems);
             }
         }
     }
     let text = joined.trim();
     if text.is_empty() {
-        return CreateOptions { form, value: empty(), problems };
+        return (form, empty(), problems);
     }
     if placeholder::is_placeholder(text) {
         problems.push(CreateOptionsProblem::Placeholder { text: text.to_owned() });
-        return CreateOptions { form, value: None, problems };
+        return (form, None, problems);
     }
     match serde_json::from_str::<Value>(text) {
-        Ok(v @ Value::Object(_)) => CreateOptions { form, value: Some(v), problems },
+        Ok(v @ Value::Object(_)) => (form, Some(v), problems),
         Ok(other) => {
             problems.push(CreateOptionsProblem::Invalid {
                 message: format!("it is {}, not a JSON object", json_kind(&other)),
             });
-            CreateOptions { form, value: None, problems }
+            (form, None, problems)
         }
         Err(strict) => {
             let (line, column) = error_position(text, &strict);
@@ -423,16 +580,16 @@ pub fn decode_create_options(settings: Option<&Value>) -> CreateOptions {
             // overflow the stack, so it is refused as the strict reader refused it.
             if duplicates::nesting_depth(text) > LENIENT_MAX_DEPTH {
                 problems.push(CreateOptionsProblem::Invalid { message: strict_msg });
-                return CreateOptions { form, value: None, problems };
+                return (form, None, problems);
             }
             match json5::from_str::<Value>(text) {
                 Ok(v @ Value::Object(_)) => {
                     problems.push(CreateOptionsProblem::Lenient { message: strict_msg });
-                    CreateOptions { form, value: Some(v), problems }
+                    (form, Some(v), problems)
                 }
                 _ => {
                     problems.push(CreateOptionsProblem::Invalid { message: strict_msg });
-                    CreateOptions { form, value: None, problems }
+                    (form, None, problems)
                 }
             }
         }

@@ -1,7 +1,126 @@
 //! JSON Pointer (RFC 6901) paths, the one way findings and edits name a place in a manifest.
-//! serde_json reads pointers; these add building, editing and creating along the way.
+//!
+//! [`Pointer`] is built token by token (escaping done once, here), so no caller ever splits or
+//! concatenates pointer text. The functions below read and edit a `Value` at a pointer; serde_json
+//! reads pointers, these add creating along the way and editing in place.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt;
+
+/// A JSON pointer, kept in its escaped RFC 6901 form so look-ups need no allocation. Only built
+/// through its methods: tokens are escaped on the way in and unescaped on the way out.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Pointer(String);
+
+/// Text that is not a JSON pointer (it must be empty or start with `/`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a JSON pointer (it must be empty or start with `/`)")]
+pub struct NotAPointer(pub String);
+
+impl Pointer {
+    /// The whole document (the empty pointer).
+    pub fn root() -> Pointer {
+        Pointer(String::new())
+    }
+
+    /// Reads escaped pointer text (`/a/nvidia.com~1gpu`).
+    pub fn parse(text: &str) -> Result<Pointer, NotAPointer> {
+        if text.is_empty() || text.starts_with('/') {
+            Ok(Pointer(text.to_owned()))
+        } else {
+            Err(NotAPointer(text.to_owned()))
+        }
+    }
+
+    /// A pointer from unescaped tokens.
+    pub fn from_tokens<'a>(tokens: impl IntoIterator<Item = &'a str>) -> Pointer {
+        tokens.into_iter().fold(Pointer::root(), |p, t| p.child(t))
+    }
+
+    /// This pointer and one more (unescaped) token.
+    pub fn child(&self, token: &str) -> Pointer {
+        Pointer(join(&self.0, token))
+    }
+
+    /// This pointer and an array index.
+    pub fn index(&self, i: usize) -> Pointer {
+        Pointer(format!("{}/{i}", self.0))
+    }
+
+    /// This pointer followed by a relative one (`/a` + `/b/c` = `/a/b/c`).
+    pub fn join(&self, rest: &Pointer) -> Pointer {
+        Pointer(format!("{}{}", self.0, rest.0))
+    }
+
+    /// The escaped text, for look-ups and messages.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The parent pointer and the last (unescaped) token; `None` for the root.
+    pub fn split_last(&self) -> Option<(Pointer, String)> {
+        split_last(&self.0).map(|(p, t)| (Pointer(p.to_owned()), t))
+    }
+
+    /// The last (unescaped) token.
+    pub fn last(&self) -> Option<Cow<'_, str>> {
+        let i = self.0.rfind('/')?;
+        Some(unescape(&self.0[i + 1..]))
+    }
+
+    /// The unescaped tokens.
+    pub fn tokens(&self) -> impl Iterator<Item = Cow<'_, str>> {
+        self.0.split('/').skip(1).map(unescape)
+    }
+
+    /// How many tokens deep it is.
+    pub fn depth(&self) -> usize {
+        self.0.matches('/').count()
+    }
+
+    /// The rest of this pointer below `prefix`, when `prefix` is one of its ancestors (or itself).
+    pub fn strip_prefix(&self, prefix: &Pointer) -> Option<Pointer> {
+        let rest = self.0.strip_prefix(&prefix.0)?;
+        (rest.is_empty() || rest.starts_with('/')).then(|| Pointer(rest.to_owned()))
+    }
+
+    /// `prefix` is this pointer or one of its ancestors (token-wise, not text-wise).
+    pub fn starts_with(&self, prefix: &Pointer) -> bool {
+        self.0.strip_prefix(&prefix.0).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }
+}
+
+impl fmt::Display for Pointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Pointer {
+    type Error = NotAPointer;
+    fn try_from(s: String) -> Result<Pointer, NotAPointer> {
+        if s.is_empty() || s.starts_with('/') { Ok(Pointer(s)) } else { Err(NotAPointer(s)) }
+    }
+}
+
+impl From<Pointer> for String {
+    fn from(p: Pointer) -> String {
+        p.0
+    }
+}
+
+impl AsRef<str> for Pointer {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
 
 /// Appends one reference token, escaped, to a pointer.
 pub fn join(base: &str, token: &str) -> String {
@@ -32,12 +151,8 @@ pub fn tokens(pointer: &str) -> Vec<String> {
 }
 
 /// A reference token without its escapes; borrowed when it has none (nearly always).
-pub fn unescape(token: &str) -> std::borrow::Cow<'_, str> {
-    if token.contains('~') {
-        std::borrow::Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
-    } else {
-        std::borrow::Cow::Borrowed(token)
-    }
+pub fn unescape(token: &str) -> Cow<'_, str> {
+    if token.contains('~') { Cow::Owned(token.replace("~1", "/").replace("~0", "~")) } else { Cow::Borrowed(token) }
 }
 
 /// Splits a pointer into its parent and last (unescaped) token.
@@ -249,6 +364,27 @@ fn index(token: &str, len: usize, pointer: &str) -> Result<usize, PathError> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn pointers_build_token_by_token() {
+        let p = Pointer::root().child("HostConfig").child("Binds").index(3);
+        assert_eq!(p.as_str(), "/HostConfig/Binds/3");
+        let gpu = Pointer::from_tokens(["limits", "nvidia.com/gpu"]);
+        assert_eq!(gpu.as_str(), "/limits/nvidia.com~1gpu");
+        assert_eq!(gpu.last().as_deref(), Some("nvidia.com/gpu"));
+        assert_eq!(gpu.tokens().collect::<Vec<_>>(), ["limits", "nvidia.com/gpu"]);
+        let module = Pointer::parse("/modulesContent/$edgeAgent").unwrap();
+        let full = module.join(&p);
+        assert!(full.starts_with(&module));
+        assert!(!Pointer::parse("/modulesContent/$edge").unwrap().starts_with(&module));
+        assert!(!module.starts_with(&Pointer::parse("/modulesContent/$edge").unwrap()), "token-wise, not text-wise");
+        assert_eq!(full.strip_prefix(&module), Some(p.clone()));
+        assert_eq!(p.split_last(), Some((Pointer::parse("/HostConfig/Binds").unwrap(), "3".to_owned())));
+        assert!(Pointer::parse("HostConfig").is_err());
+        let json: Pointer = serde_json::from_str("\"/a/b\"").unwrap();
+        assert_eq!(serde_json::to_string(&json).unwrap(), "\"/a/b\"");
+        assert!(serde_json::from_str::<Pointer>("\"a\"").is_err());
+    }
 
     #[test]
     fn escaping_round_trips() {

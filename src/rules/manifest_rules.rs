@@ -3,10 +3,8 @@
 //! engineer must know about this particular file.
 
 use crate::manifest::{CreateOptionsForm, CreateOptionsProblem, MAX_CHUNKS, Manifest, Module, Shape, chunk};
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
-
-pub static RULES: &[&Rule] = &[&MAN001, &MAN002, &MAN003, &MAN004, &MAN005, &MAN006];
 
 /// IoT Hub's limit for one desired-properties section.
 pub const DESIRED_PROPERTIES_LIMIT: usize = 32 * 1024;
@@ -16,7 +14,8 @@ pub static MAN001: Rule = Rule {
         id: "MAN001",
         section: Section::Other,
         severity: Severity::Error,
-        fix: FixKind::Manual,
+        fix: FixAvailability::Never,
+        targets: K8S,
         title: "createOptions split over numbered chunks: joined in order, a gap is an error",
         detects: "`createOptions` continued in `createOptions01`…`createOptionsNN`: a missing number, a chunk that is not a string, or a module whose createOptions needs more than 8 chunks (4 KB).",
         why: "The edge agent joins the chunks in numeric order; a missing chunk silently truncates the JSON. IoT Edge tooling accepts at most 8 chunks of 512 characters by default.",
@@ -69,7 +68,8 @@ pub static MAN002: Rule = Rule {
         id: "MAN002",
         section: Section::Other,
         severity: Severity::Error,
-        fix: FixKind::Manual,
+        fix: FixAvailability::Never,
+        targets: K8S,
         title: "createOptions that is not valid JSON",
         detects: "A createOptions string (joined from its chunks) that is not a JSON object. One the edge agent still reads (trailing commas, unquoted keys) is a warning and can be rewritten as strict JSON; one that cannot be read at all is an error.",
         why: "A createOptions the agent cannot parse fails the deployment of that module. fpga2gpu reports it, leaves that module untouched and migrates the rest.",
@@ -103,10 +103,9 @@ fn check_json(_ctx: &Context, module: &Module) -> Vec<Finding> {
                         format!("createOptions is not strict JSON ({message}); it was read leniently"),
                     )
                     .severity(Severity::Warning)
-                    .fix_kind(FixKind::Auto)
                     .suggest(Suggestion::new(
                         "rewrite createOptions as strict JSON",
-                        vec![Edit::Set { path: ptr.clone(), value }],
+                        vec![Edit::Set { at: ptr.clone(), value }],
                     )),
                 )
             }
@@ -120,7 +119,8 @@ pub static MAN003: Rule = Rule {
         id: "MAN003",
         section: Section::Other,
         severity: Severity::Info,
-        fix: FixKind::None,
+        fix: FixAvailability::Never,
+        targets: K8S,
         title: "createOptions given as an object stays an object",
         detects: "createOptions written as a JSON object, as in deployment.template.json.",
         why: "Templates are turned into strings by the IoT Edge tooling at build time; keeping the object keeps the template readable and reviewable.",
@@ -136,7 +136,8 @@ pub static MAN004: Rule = Rule {
         id: "MAN004",
         section: Section::Other,
         severity: Severity::Info,
-        fix: FixKind::None,
+        fix: FixAvailability::Never,
+        targets: K8S,
         title: "Placeholders are never touched",
         detects: "Template placeholders (`${X}`, `$X`, `<X>`, `#X#`, `__X`) anywhere in the manifest; reported when a whole createOptions is a placeholder and so cannot be checked.",
         why: "Placeholders are filled in by the build or release pipeline. fpga2gpu keeps them verbatim and never expands or 'fixes' them; rules that would rewrite one say so instead.",
@@ -169,7 +170,8 @@ pub static MAN005: Rule = Rule {
         id: "MAN005",
         section: Section::Other,
         severity: Severity::Warning,
-        fix: FixKind::Manual,
+        fix: FixAvailability::Never,
+        targets: K8S,
         title: "$edgeAgent desired properties over 32 KB",
         detects: "The `$edgeAgent` desired properties of the manifest (as written, or after migration) larger than 32 KB.",
         why: "IoT Hub refuses a desired-properties section over 32 KB, so the deployment cannot be applied. The Kubernetes settings the migration adds make createOptions larger.",
@@ -182,7 +184,7 @@ pub static MAN005: Rule = Rule {
 
 /// Size of `$edgeAgent` desired properties as IoT Hub counts them (minified JSON).
 pub fn agent_desired_size(manifest: &Manifest) -> usize {
-    let agent = crate::manifest::pointer::get(&manifest.doc, &manifest.edge_agent_pointer());
+    let agent = manifest.get(&manifest.edge_agent_at());
     agent.map_or(0, |a| serde_json::to_string(a).map_or(0, |s| s.len()))
 }
 
@@ -194,7 +196,7 @@ fn check_size(ctx: &Context) -> Vec<Finding> {
     vec![Finding::new(
         &MAN005,
         None,
-        ctx.manifest.edge_agent_pointer(),
+        crate::manifest::Location::Document(ctx.manifest.edge_agent_at()),
         format!("$edgeAgent desired properties are {:.1} KB, over IoT Hub's 32 KB limit", size as f64 / 1024.0),
     )]
 }
@@ -204,7 +206,8 @@ pub static MAN006: Rule = Rule {
         id: "MAN006",
         section: Section::Other,
         severity: Severity::Info,
-        fix: FixKind::None,
+        fix: FixAvailability::Never,
+        targets: K8S,
         title: "Every manifest shape is read and written back in the same shape",
         detects: "The shape of the file: `{\"modulesContent\": …}`, the 2018 `moduleContent` key, `{\"content\": {\"modulesContent\": …}}`, a bare modulesContent object, layered deployments (`properties.desired.modules.<name>` keys), and a UTF-8 byte order mark.",
         why: "Deployment files come from VS Code templates, the az CLI, the portal and scripts; each consumer expects its own shape back.",
@@ -217,7 +220,18 @@ pub static MAN006: Rule = Rule {
 
 fn check_shape(ctx: &Context) -> Vec<Finding> {
     let m = ctx.manifest;
-    let mut out: Vec<Finding> = m.notices.iter().map(|n| Finding::new(&MAN006, None, "", n.clone())).collect();
+    let mut out: Vec<Finding> = m
+        .notices
+        .iter()
+        .map(|n| {
+            Finding::new(
+                &MAN006,
+                None,
+                crate::manifest::Location::Document(crate::manifest::Pointer::root()),
+                n.clone(),
+            )
+        })
+        .collect();
     let shape = match m.shape {
         Shape::ModuleContent => {
             Some("uses the 2018 key `moduleContent`; kept as is (current tooling writes `modulesContent`)")
@@ -227,20 +241,30 @@ fn check_shape(ctx: &Context) -> Vec<Finding> {
         Shape::ModulesContent => None,
     };
     if let Some(s) = shape {
-        out.push(Finding::new(&MAN006, None, m.root.clone(), format!("the manifest {s}")));
+        out.push(Finding::new(
+            &MAN006,
+            None,
+            crate::manifest::Location::Document(m.root.clone()),
+            format!("the manifest {s}"),
+        ));
     }
     if m.layered {
         out.push(Finding::new(
             &MAN006,
             None,
-            m.edge_agent_pointer(),
+            crate::manifest::Location::Document(m.edge_agent_at()),
             "layered deployment: modules are `properties.desired.modules.<name>` keys; kept as is",
         ));
     }
     if m.modules.is_empty() {
         out.push(
-            Finding::new(&MAN006, None, m.edge_agent_pointer(), "the manifest declares no modules")
-                .severity(Severity::Warning),
+            Finding::new(
+                &MAN006,
+                None,
+                crate::manifest::Location::Document(m.edge_agent_at()),
+                "the manifest declares no modules",
+            )
+            .severity(Severity::Warning),
         );
     }
     let _ = Value::Null;

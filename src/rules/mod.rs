@@ -9,19 +9,35 @@ pub mod manifest_rules;
 pub mod network;
 pub mod other;
 pub mod proxy;
+pub mod registry;
 pub mod resources;
 pub mod shared;
 pub mod storage;
 
-pub use context::{Context, PortBinding};
+pub use context::Context;
 
-use crate::manifest::{Manifest, Module};
+use crate::device::{DeviceProfile, Target};
+use crate::manifest::{Location, Manifest, Module, Pointer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The five panels of the guide: where a finding is shown and what part of the module it is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Section {
     Storage,
     Network,
@@ -34,16 +50,12 @@ impl Section {
     pub const ALL: [Section; 5] =
         [Section::Storage, Section::Network, Section::Resources, Section::Proxy, Section::Other];
 
+    /// `storage`, as the CLI and the JSON output write it.
     pub fn name(self) -> &'static str {
-        match self {
-            Section::Storage => "storage",
-            Section::Network => "network",
-            Section::Resources => "resources",
-            Section::Proxy => "proxy",
-            Section::Other => "other",
-        }
+        self.into()
     }
 
+    /// `Storage`, as panel titles write it.
     pub fn title(self) -> &'static str {
         match self {
             Section::Storage => "Storage",
@@ -53,12 +65,31 @@ impl Section {
             Section::Other => "Other",
         }
     }
+
+    /// Where in [`Section::ALL`] it is.
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// error = will fail or misbehave on the GPU device; warning = likely wrong or silently ignored;
 /// info = advice. Ordered most severe first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
@@ -67,32 +98,53 @@ pub enum Severity {
 
 impl Severity {
     pub fn name(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
+        self.into()
     }
 }
 
-/// auto = the app can write the change; input = it proposes a change with a value the engineer
-/// confirms or types; manual = it explains, the engineer changes the module; none = nothing to change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Whether a rule can propose a change, as ruff's rules declare it: always (every finding comes
+/// with a suggestion), sometimes (only where the change can be worked out), never (it explains).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "lowercase")]
-pub enum FixKind {
-    Auto,
-    Input,
-    Manual,
-    None,
+#[strum(serialize_all = "lowercase")]
+pub enum FixAvailability {
+    Always,
+    Sometimes,
+    Never,
 }
 
-impl FixKind {
+impl FixAvailability {
     pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// How safe one suggestion is to take without looking (ruff's `Applicability`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, strum::IntoStaticStr)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Applicability {
+    /// Keeps what the module did on the FPGA device: `--accept auto` takes it.
+    Safe,
+    /// Right in most cases but changes behaviour or needs a value confirmed: `--accept all`
+    /// takes it (with its proposed value), otherwise the engineer decides.
+    NeedsReview,
+    /// Shown to explain what the change would look like; never applied by a policy, only when
+    /// the engineer accepts it explicitly.
+    DisplayOnly,
+}
+
+impl Applicability {
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// Words for people: "safe", "needs review", "display only".
+    pub fn title(self) -> &'static str {
         match self {
-            FixKind::Auto => "auto",
-            FixKind::Input => "input",
-            FixKind::Manual => "manual",
-            FixKind::None => "none",
+            Applicability::Safe => "safe",
+            Applicability::NeedsReview => "needs review",
+            Applicability::DisplayOnly => "display only",
         }
     }
 }
@@ -105,7 +157,11 @@ pub struct RuleDoc {
     pub section: Section,
     /// The usual severity; a finding may say otherwise (and says why).
     pub severity: Severity,
-    pub fix: FixKind,
+    /// Whether its findings come with a suggested change.
+    pub fix: FixAvailability,
+    /// The targets it applies to (a rule that differs per target is one rule that reads
+    /// `ctx.device.target`).
+    pub targets: &'static [Target],
     /// One line, for tables and lists.
     pub title: &'static str,
     /// What the rule detects.
@@ -119,6 +175,13 @@ pub struct RuleDoc {
     /// How safe the fix is to accept blindly, and what to check.
     pub fix_safety: &'static str,
 }
+
+/// The managed IoT Edge on Kubernetes only.
+pub const K8S: &[Target] = &[Target::K8s];
+/// IoT Edge in a VM only.
+pub const VM: &[Target] = &[Target::Vm];
+/// Both targets.
+pub const BOTH: &[Target] = &[Target::K8s, Target::Vm];
 
 /// How a rule looks at a manifest.
 pub enum Check {
@@ -134,29 +197,27 @@ pub struct Rule {
     pub check: Check,
 }
 
-/// One change to the document. Paths are JSON pointers into the document, where a path below a
-/// module's `settings/createOptions` addresses the *decoded* createOptions object.
+/// One change to the document. A location below a module's createOptions addresses the *decoded*
+/// createOptions object; the change is written back in the module's own form.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]
 pub enum Edit {
     /// Set (or replace) the value; missing parent objects are created.
-    Set { path: String, value: Value },
+    Set { at: Location, value: Value },
     /// Remove a key or array element.
-    Remove { path: String },
+    Remove { at: Location },
     /// Append to an array, creating it when absent.
-    Append { path: String, value: Value },
+    Append { at: Location, value: Value },
     /// Rename an object key in place (its position is kept).
-    RenameKey { path: String, to: String },
-    /// Rename a module everywhere: its key, its twin, routes and other modules' references.
-    RenameModule { from: String, to: String },
+    RenameKey { at: Location, to: String },
 }
 
 impl Edit {
-    /// The value the engineer can edit: what is written (or the new name).
+    /// The value the engineer can edit: what is written (or the new key).
     pub fn fragment(&self) -> Option<Value> {
         match self {
             Edit::Set { value, .. } | Edit::Append { value, .. } => Some(value.clone()),
-            Edit::RenameKey { to, .. } | Edit::RenameModule { to, .. } => Some(Value::String(to.clone())),
+            Edit::RenameKey { to, .. } => Some(Value::String(to.clone())),
             Edit::Remove { .. } => None,
         }
     }
@@ -164,26 +225,36 @@ impl Edit {
     /// The same edit writing `fragment` instead; `None` when the fragment does not fit the edit.
     pub fn with_fragment(&self, fragment: Value) -> Option<Edit> {
         Some(match self {
-            Edit::Set { path, .. } => Edit::Set { path: path.clone(), value: fragment },
-            Edit::Append { path, .. } => Edit::Append { path: path.clone(), value: fragment },
-            Edit::RenameKey { path, .. } => Edit::RenameKey { path: path.clone(), to: fragment.as_str()?.to_owned() },
-            Edit::RenameModule { from, .. } => {
-                Edit::RenameModule { from: from.clone(), to: fragment.as_str()?.to_owned() }
-            }
+            Edit::Set { at, .. } => Edit::Set { at: at.clone(), value: fragment },
+            Edit::Append { at, .. } => Edit::Append { at: at.clone(), value: fragment },
+            Edit::RenameKey { at, .. } => Edit::RenameKey { at: at.clone(), to: fragment.as_str()?.to_owned() },
             Edit::Remove { .. } => return None,
         })
     }
 
-    /// The path it touches (for a rename, the module's name).
-    pub fn path(&self) -> &str {
+    /// The place it changes.
+    pub fn at(&self) -> &Location {
         match self {
-            Edit::Set { path, .. }
-            | Edit::Remove { path }
-            | Edit::Append { path, .. }
-            | Edit::RenameKey { path, .. } => path,
-            Edit::RenameModule { from, .. } => from,
+            Edit::Set { at, .. } | Edit::Remove { at } | Edit::Append { at, .. } | Edit::RenameKey { at, .. } => at,
         }
     }
+}
+
+/// A module's new name: its key, its twin, every route and every host name that reaches it change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rename {
+    pub module: String,
+    pub to: String,
+}
+
+/// Where an input's value goes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputTarget {
+    /// At `at` inside edit `edit`'s fragment ("" = the whole fragment).
+    Edit { edit: usize, at: Pointer },
+    /// The module's new name.
+    Rename,
 }
 
 /// The value an input fix needs from the engineer, and where it goes.
@@ -191,10 +262,7 @@ impl Edit {
 pub struct Input {
     /// What to type ("share name", "GPU count", "host port").
     pub label: String,
-    /// Index of the edit in [`Suggestion::edits`] whose fragment takes the value.
-    pub edit: usize,
-    /// Pointer inside that fragment ("" = the whole fragment).
-    pub at: String,
+    pub target: InputTarget,
     /// The proposed value; `None` when only the engineer can know it (then `--accept all` skips it).
     pub default: Option<Value>,
 }
@@ -204,29 +272,96 @@ pub struct Input {
 pub struct Suggestion {
     /// One line: what accepting does.
     pub summary: String,
+    pub applicability: Applicability,
     pub edits: Vec<Edit>,
+    /// A module rename, its own operation rather than an edit of one place.
+    pub rename: Option<Rename>,
     pub input: Option<Input>,
     /// Which edit's fragment the UI's editor opens (for input fixes, the input's edit).
     pub primary: usize,
 }
 
 impl Suggestion {
-    /// An auto suggestion whose first non-remove edit is the editable fragment.
+    /// A safe suggestion whose first non-remove edit is the editable fragment.
     pub fn new(summary: impl Into<String>, edits: Vec<Edit>) -> Suggestion {
         let primary = edits.iter().position(|e| e.fragment().is_some()).unwrap_or(0);
-        Suggestion { summary: summary.into(), edits, input: None, primary }
+        Suggestion {
+            summary: summary.into(),
+            applicability: Applicability::Safe,
+            edits,
+            rename: None,
+            input: None,
+            primary,
+        }
     }
 
-    /// Adds the value the engineer confirms: it goes at `at` inside edit `edit`'s fragment.
-    pub fn with_input(mut self, label: impl Into<String>, edit: usize, at: &str, default: Option<Value>) -> Suggestion {
-        self.primary = edit;
-        self.input = Some(Input { label: label.into(), edit, at: at.to_owned(), default });
+    /// A module rename (needs review: it gives the module a new IoT Hub identity).
+    pub fn rename(summary: impl Into<String>, module: &str, to: &str) -> Suggestion {
+        Suggestion {
+            summary: summary.into(),
+            applicability: Applicability::NeedsReview,
+            edits: Vec::new(),
+            rename: Some(Rename { module: module.to_owned(), to: to.to_owned() }),
+            input: Some(Input {
+                label: "new module name".to_owned(),
+                target: InputTarget::Rename,
+                default: Some(Value::String(to.to_owned())),
+            }),
+            primary: 0,
+        }
+    }
+
+    /// The same suggestion, marked as needing review.
+    pub fn review(mut self) -> Suggestion {
+        self.applicability = Applicability::NeedsReview;
         self
     }
 
-    /// The editable JSON fragment.
+    /// The same suggestion, only to be shown.
+    pub fn display_only(mut self) -> Suggestion {
+        self.applicability = Applicability::DisplayOnly;
+        self
+    }
+
+    /// Adds the value the engineer confirms: it goes at `at` inside edit `edit`'s fragment. A
+    /// suggestion that asks for a value needs review.
+    pub fn with_input(mut self, label: impl Into<String>, edit: usize, at: &str, default: Option<Value>) -> Suggestion {
+        self.primary = edit;
+        let at = Pointer::parse(at).expect("input pointers are written as JSON pointers");
+        self.input = Some(Input { label: label.into(), target: InputTarget::Edit { edit, at }, default });
+        self.applicability = self.applicability.max(Applicability::NeedsReview);
+        self
+    }
+
+    /// The editable JSON fragment (for a rename, the new name).
     pub fn fragment(&self) -> Option<Value> {
-        self.edits.get(self.primary)?.fragment()
+        match &self.rename {
+            Some(r) => Some(Value::String(r.to.clone())),
+            None => self.edits.get(self.primary)?.fragment(),
+        }
+    }
+}
+
+/// What the engineer can do about a finding, as the CLI and the app say it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Fix {
+    /// A safe suggestion.
+    Safe,
+    /// A suggestion to review, or one that takes a value.
+    NeedsReview,
+    /// A suggestion shown as an illustration.
+    DisplayOnly,
+    /// No suggestion: the engineer changes the module.
+    Manual,
+    /// Nothing to change: advice.
+    None,
+}
+
+impl Fix {
+    pub fn name(self) -> &'static str {
+        self.into()
     }
 }
 
@@ -238,28 +373,26 @@ pub struct Finding {
     pub severity: Severity,
     /// The module it is about; `None` for the deployment as a whole.
     pub module: Option<String>,
-    /// JSON pointer to what it is about (see [`Edit`] for createOptions paths).
-    pub path: String,
+    /// What it is about.
+    pub location: Location,
     /// One line: what is wrong here.
     pub message: String,
     /// Why, from the guide.
     pub reason: &'static str,
-    pub fix: FixKind,
     pub suggestion: Option<Suggestion>,
 }
 
 impl Finding {
-    /// A finding of `rule` with its documented severity and fix kind, about `module` at `path`.
-    pub fn new(rule: &Rule, module: Option<&Module>, path: impl Into<String>, message: impl Into<String>) -> Finding {
+    /// A finding of `rule` with its documented severity, about `module` at `location`.
+    pub fn new(rule: &Rule, module: Option<&Module>, location: Location, message: impl Into<String>) -> Finding {
         Finding {
             rule: rule.doc.id,
             section: rule.doc.section,
             severity: rule.doc.severity,
             module: module.map(|m| m.name.clone()),
-            path: path.into(),
+            location,
             message: message.into(),
             reason: rule.doc.why,
-            fix: rule.doc.fix,
             suggestion: None,
         }
     }
@@ -269,43 +402,55 @@ impl Finding {
         self
     }
 
+    /// Attaches a suggestion that needs review.
+    pub fn suggest_review(self, suggestion: Suggestion) -> Finding {
+        self.suggest(suggestion.review())
+    }
+
     pub fn severity(mut self, severity: Severity) -> Finding {
         self.severity = severity;
         self
     }
 
-    pub fn fix_kind(mut self, fix: FixKind) -> Finding {
-        self.fix = fix;
-        self
+    /// What the engineer can do: take a suggestion (and how safe it is), change the module by
+    /// hand (errors and warnings without one), or nothing (advice).
+    pub fn fix(&self) -> Fix {
+        match &self.suggestion {
+            Some(s) => match s.applicability {
+                Applicability::Safe => Fix::Safe,
+                Applicability::NeedsReview => Fix::NeedsReview,
+                Applicability::DisplayOnly => Fix::DisplayOnly,
+            },
+            None if self.severity == Severity::Info => Fix::None,
+            None => Fix::Manual,
+        }
     }
 
     /// What identifies this finding across runs and in a decisions file.
     pub fn key(&self) -> FindingKey {
-        FindingKey { rule: self.rule.to_owned(), module: self.module.clone(), path: self.path.clone() }
+        FindingKey { rule: self.rule.to_owned(), module: self.module.clone(), location: self.location.clone() }
     }
 }
 
-/// Identifies a finding: rule, module and path are stable for the same input.
+/// Identifies a finding: rule, module and location are stable for the same input, and no two
+/// findings of one analysis share them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct FindingKey {
     pub rule: String,
     pub module: Option<String>,
-    pub path: String,
+    pub location: Location,
 }
 
-/// Every rule, in catalogue order.
+impl FindingKey {
+    /// A stable text form (`STO001 camera /…/HostConfig/Binds/0`): widget ids and logs.
+    pub fn id(&self) -> String {
+        format!("{} {} {}", self.rule, self.module.as_deref().unwrap_or("-"), self.location)
+    }
+}
+
+/// Every rule, in catalogue order (the [`registry`]).
 pub fn catalogue() -> &'static [&'static Rule] {
-    static ALL: std::sync::OnceLock<Vec<&'static Rule>> = std::sync::OnceLock::new();
-    ALL.get_or_init(|| {
-        let mut all = Vec::new();
-        all.extend_from_slice(storage::RULES);
-        all.extend_from_slice(network::RULES);
-        all.extend_from_slice(resources::RULES);
-        all.extend_from_slice(proxy::RULES);
-        all.extend_from_slice(other::RULES);
-        all.extend_from_slice(manifest_rules::RULES);
-        all
-    })
+    registry::RULES
 }
 
 /// The rule with this id (case-insensitive).
@@ -315,10 +460,10 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 
 /// Runs every rule over the manifest. Findings come in module order (deployment-level last), then
 /// by section and rule.
-pub fn analyse(manifest: &Manifest) -> Vec<Finding> {
-    let ctx = Context::new(manifest);
+pub fn analyse(manifest: &Manifest, device: &DeviceProfile) -> Vec<Finding> {
+    let ctx = Context::new(manifest, device);
     let mut findings = Vec::new();
-    for rule in catalogue() {
+    for rule in catalogue().iter().filter(|r| r.doc.targets.contains(&device.target)) {
         match rule.check {
             Check::Module(check) => {
                 for module in &manifest.modules {
@@ -329,6 +474,6 @@ pub fn analyse(manifest: &Manifest) -> Vec<Finding> {
         }
     }
     let order = |f: &Finding| f.module.as_deref().and_then(|n| ctx.index_of(n)).unwrap_or(usize::MAX);
-    findings.sort_by_cached_key(|f| (order(f), f.section, f.rule, f.path.clone()));
+    findings.sort_by_cached_key(|f| (order(f), f.section, f.rule, f.location.clone()));
     findings
 }

@@ -2,9 +2,10 @@
 //! migrated createOptions of a module.
 #![allow(dead_code)]
 
+use fpga2gpu::device::DeviceProfile;
 use fpga2gpu::manifest::{Manifest, decode_create_options};
 use fpga2gpu::migrate::{Decision, Outcome, migrate};
-use fpga2gpu::rules::{Finding, FixKind, analyse};
+use fpga2gpu::rules::{Finding, Fix, analyse};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -24,16 +25,24 @@ pub fn parse(text: &str) -> Manifest {
     Manifest::load(text.as_bytes()).unwrap_or_else(|e| panic!("inline manifest: {e}"))
 }
 
+/// Every finding, for the default device.
+pub fn all(manifest: &Manifest) -> Vec<Finding> {
+    analyse(manifest, &DeviceProfile::default())
+}
+
 /// The findings of one rule.
 pub fn findings(manifest: &Manifest, rule: &str) -> Vec<Finding> {
-    analyse(manifest).into_iter().filter(|f| f.rule == rule).collect()
+    all(manifest).into_iter().filter(|f| f.rule == rule).collect()
 }
 
 /// Migrates deciding every finding of `rule` that has a suggestion with `decision`, nothing else.
 pub fn migrate_rule(manifest: &Manifest, rule: &str, decision: Decision) -> Outcome {
-    let all = analyse(manifest);
-    let out = migrate(manifest, &all, |f| (f.rule == rule && f.suggestion.is_some()).then(|| decision.clone()));
-    assert!(out.skipped.is_empty(), "skipped: {:?}", out.skipped);
+    let all = all(manifest);
+    let out = migrate(manifest, &DeviceProfile::default(), &all, |f| {
+        (f.rule == rule && f.suggestion.is_some()).then(|| decision.clone())
+    });
+    let failed: Vec<_> = out.failed().collect();
+    assert!(failed.is_empty(), "not applied: {failed:?}");
     assert!(out.warnings.is_empty(), "warnings: {:?}", out.warnings);
     out
 }
@@ -52,11 +61,11 @@ pub fn reload(manifest: &Manifest, out: &Outcome) -> Manifest {
 pub fn create_options(manifest: &Manifest, out: &Outcome, name: &str) -> Value {
     let again = reload(manifest, out);
     let m = again.module(name).unwrap_or_else(|| panic!("module {name} in output"));
-    let settings = again.doc.pointer(&format!("{}/settings", m.pointer));
+    let settings = again.get(&m.at.child("settings"));
     decode_create_options(settings).value.expect("readable createOptions")
 }
 
-/// Auto-fixable findings of `rule` left after re-loading the output: idempotence says none.
+/// Safe fixes of `rule` left after re-loading the output: idempotence says none.
 pub fn auto_left(manifest: &Manifest, out: &Outcome, rule: &str) -> Vec<Finding> {
-    findings(&reload(manifest, out), rule).into_iter().filter(|f| f.fix == FixKind::Auto).collect()
+    findings(&reload(manifest, out), rule).into_iter().filter(|f| f.fix() == Fix::Safe).collect()
 }

@@ -3,7 +3,7 @@
 use super::ports::{self, bindings, exposed_ports, free_host_port, is_host_network, mapping, used_host_ports};
 use crate::manifest::Module;
 use crate::manifest::pointer;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -11,7 +11,8 @@ pub static RULE: Rule = Rule {
         id: "NET001",
         section: Section::Network,
         severity: Severity::Warning,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Exposed port without a host port binding",
         detects: "An `ExposedPorts` port (`\"8080/tcp\": {}`) with no `HostConfig.PortBindings` entry for the same port and protocol, in a module that is not on the host network.",
         why: "On the GPU device a module is reached through its Kubernetes Service, and the guide requires a `HostPort` for the port to be exposed inside and outside the cluster and for module-to-module traffic. An exposed port alone only makes a cluster-internal Service port; with a binding, the Service listens on the `HostPort` (and, as a LoadBalancer, on an external IP: see NET007). On the host network no binding is needed.",
@@ -40,9 +41,9 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
             let key = format!("{port}/{}", e.protocol);
             let host = free_host_port(port, &used)?;
             used.insert(host);
-            let path = module.co_path(&pointer::from_tokens("", ["ExposedPorts", e.key]));
+            let path = module.co_path(pointer::from_tokens("", ["ExposedPorts", e.key]));
             let edit = Edit::Set {
-                path: module.co_path(&pointer::from_tokens("", ["HostConfig", "PortBindings", &key])),
+                at: module.co_path(pointer::from_tokens("", ["HostConfig", "PortBindings", &key])),
                 value: Value::Array(vec![mapping(host)]),
             };
             let finding = Finding::new(
@@ -52,13 +53,13 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                 format!("exposed port `{}` has no `PortBindings` entry, so it gets no host port", e.key),
             );
             Some(if !writable {
-                let mut f = finding.fix_kind(FixKind::Manual);
+                let mut f = finding;
                 f.message.push_str(" (`HostConfig.PortBindings` is not an object: add the binding by hand)");
                 f
             } else if host == port {
                 finding.suggest(Suggestion::new(format!("bind `{key}` to host port {host}"), vec![edit]))
             } else {
-                finding.fix_kind(FixKind::Input).suggest(
+                finding.suggest_review(
                     Suggestion::new(
                         format!("bind `{key}` to host port {host} (port {port} is taken, reserved, or the proxy's)"),
                         vec![edit],

@@ -3,7 +3,7 @@
 use super::ports::{self, Binding, HostPort, bindings, free_host_port, mapping, used_host_ports};
 use crate::manifest::Module;
 use crate::manifest::pointer;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -12,7 +12,8 @@ pub static RULE: Rule = Rule {
         id: "NET002",
         section: Section::Network,
         severity: Severity::Error,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Port binding without a usable host port",
         detects: "A `HostConfig.PortBindings` entry that the Kubernetes agent skips: a mapping with no `HostPort`, an empty one, a range (`8000-8010`) or a number that is not a port; an entry that is `null` or `[]`; or a key without its protocol (`\"8080\"` instead of `\"8080/tcp\"`). A container port range or an unknown protocol in the key is reported for a manual fix.",
         why: "Docker picks a random host port when `HostPort` is missing or empty and accepts ranges and keys without a protocol. The Kubernetes agent needs `<port>/<protocol>` keys and a `HostPort` that parses as one number: anything else is skipped with a log line, so the port is silently not exposed through the module's Service. Setting `HostPort` to the container port keeps the number clients already use.",
@@ -35,7 +36,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
 
 fn finding(module: &Module, b: &Binding<'_>, keys: &HashSet<&str>, used: &mut HashSet<u16>) -> Option<Finding> {
     let path = module.co_path(&b.rel);
-    let manual = |what: String| Some(Finding::new(&RULE, Some(module), path.clone(), what).fix_kind(FixKind::Manual));
+    let manual = |what: String| Some(Finding::new(&RULE, Some(module), path.clone(), what));
     let Some(port) = b.port else {
         return if b.port_text.contains('-') {
             manual(format!("port binding `{}` is a range: the agent skips it; bind each port on its own", b.key))
@@ -66,7 +67,7 @@ fn finding(module: &Module, b: &Binding<'_>, keys: &HashSet<&str>, used: &mut Ha
                 )
                 .suggest(Suggestion::new(
                     format!("drop `{}` (`{new_key}` binds the port)", b.key),
-                    vec![Edit::Remove { path }],
+                    vec![Edit::Remove { at: path }],
                 )),
             );
         }
@@ -84,8 +85,8 @@ fn finding(module: &Module, b: &Binding<'_>, keys: &HashSet<&str>, used: &mut Ha
             .suggest(Suggestion::new(
                 format!("write it as `{new_key}`: {}", describe(&cleaned)),
                 vec![
-                    Edit::RenameKey { path, to: new_key.clone() },
-                    Edit::Set { path: module.co_path(&new_rel), value: cleaned },
+                    Edit::RenameKey { at: path, to: new_key.clone() },
+                    Edit::Set { at: module.co_path(&new_rel), value: cleaned },
                 ],
             )),
         );
@@ -109,7 +110,7 @@ fn finding(module: &Module, b: &Binding<'_>, keys: &HashSet<&str>, used: &mut Ha
             b,
             host,
             port,
-            vec![Edit::Set { path, value: Value::Array(vec![mapping(host)]) }],
+            vec![Edit::Set { at: path, value: Value::Array(vec![mapping(host)]) }],
             "/0/HostPort",
         ));
     }
@@ -119,12 +120,12 @@ fn finding(module: &Module, b: &Binding<'_>, keys: &HashSet<&str>, used: &mut Ha
     let what = describe_state(&states[first_bad]);
     if states.iter().any(HostPort::usable) {
         // Another mapping binds the port: the broken ones only add nothing.
-        let edits = bad.iter().map(|&i| Edit::Remove { path: module.co_path(&b.mapping_rel(i)) }).collect();
+        let edits = bad.iter().map(|&i| Edit::Remove { at: module.co_path(b.mapping_rel(i)) }).collect();
         return Some(
             Finding::new(
                 &RULE,
                 Some(module),
-                module.co_path(&b.mapping_rel(first_bad)),
+                module.co_path(b.mapping_rel(first_bad)),
                 format!("port binding `{}` mapping {first_bad} has {what}: the agent skips it", b.key),
             )
             .suggest(Suggestion::new(
@@ -139,17 +140,17 @@ fn finding(module: &Module, b: &Binding<'_>, keys: &HashSet<&str>, used: &mut Ha
     let (set, at) = if maps[first_bad].is_object() {
         let key = ports::host_port_key(&maps[first_bad]).unwrap_or("HostPort");
         let rel = pointer::join(&b.mapping_rel(first_bad), key);
-        (Edit::Set { path: module.co_path(&rel), value: host.to_string().into() }, "")
+        (Edit::Set { at: module.co_path(&rel), value: host.to_string().into() }, "")
     } else {
-        (Edit::Set { path: module.co_path(&b.mapping_rel(first_bad)), value: mapping(host) }, "/HostPort")
+        (Edit::Set { at: module.co_path(b.mapping_rel(first_bad)), value: mapping(host) }, "/HostPort")
     };
     let mut edits = vec![set];
-    edits.extend(bad[1..].iter().map(|&i| Edit::Remove { path: module.co_path(&b.mapping_rel(i)) }));
+    edits.extend(bad[1..].iter().map(|&i| Edit::Remove { at: module.co_path(b.mapping_rel(i)) }));
     Some(with_port(
         Finding::new(
             &RULE,
             Some(module),
-            module.co_path(&b.mapping_rel(first_bad)),
+            module.co_path(b.mapping_rel(first_bad)),
             format!("port binding `{}` has {what}: the agent skips it", b.key),
         ),
         b,
@@ -166,7 +167,7 @@ fn with_port(finding: Finding, b: &Binding<'_>, host: u16, port: u16, edits: Vec
     if host == port {
         return finding.suggest(Suggestion::new(format!("bind `{}` to host port {host}", b.key), edits));
     }
-    finding.fix_kind(FixKind::Input).suggest(
+    finding.suggest_review(
         Suggestion::new(
             format!("bind `{}` to host port {host} (port {port} is taken, reserved, or the proxy's)", b.key),
             edits,

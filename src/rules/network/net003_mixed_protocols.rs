@@ -3,7 +3,7 @@
 use super::ports::{self, bindings, exposed_ports, is_host_network, mapping, ports_by_protocol};
 use crate::manifest::Module;
 use crate::manifest::pointer;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Map, Value};
 
 pub static RULE: Rule = Rule {
@@ -11,7 +11,8 @@ pub static RULE: Rule = Rule {
         id: "NET003",
         section: Section::Network,
         severity: Severity::Error,
-        fix: FixKind::Input,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "TCP and UDP ports in one module",
         detects: "A module whose port bindings (and, off the host network, exposed ports, which NET001 binds) use more than one protocol, e.g. `1883/tcp` and `1680/udp`. With `serviceOptions.type` ClusterIP or NodePort, only the same port number on two protocols.",
         why: "The Kubernetes agent puts all of a module's ports into one Service, a LoadBalancer on ASE, and a LoadBalancer Service cannot mix protocols: the guide says port mappings for TCP and UDP in the same request do not work. The agent also keys the Service's ports by number, so the same number on TCP and UDP collapses into one port.",
@@ -57,12 +58,12 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
             if e.protocol == keep {
                 kept.entry(format!("{port}/{keep}")).or_insert_with(|| Value::Array(vec![mapping(port)]));
             } else {
-                edits.push(Edit::Remove { path: module.co_path(&pointer::from_tokens("", ["ExposedPorts", e.key])) });
+                edits.push(Edit::Remove { at: module.co_path(pointer::from_tokens("", ["ExposedPorts", e.key])) });
             }
         }
     }
     let value = Value::Object(kept);
-    edits.insert(0, Edit::Set { path: module.co_path("/HostConfig/PortBindings"), value: value.clone() });
+    edits.insert(0, Edit::Set { at: module.co_path("/HostConfig/PortBindings"), value: value.clone() });
 
     let mut message = format!(
         "module `{}` has {} and {dropped_list} ports behind one Service: a LoadBalancer Service cannot mix protocols",
@@ -78,10 +79,10 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     let at = if ports::port_bindings_object(module).is_some() { "/HostConfig/PortBindings" } else { "/ExposedPorts" };
     if !ports::port_bindings_writable(module) {
         message.push_str(" (`HostConfig.PortBindings` is not an object: fix it by hand)");
-        return vec![Finding::new(&RULE, Some(module), module.co_path(at), message).fix_kind(FixKind::Manual)];
+        return vec![Finding::new(&RULE, Some(module), module.co_path(at), message)];
     }
     vec![
-        Finding::new(&RULE, Some(module), module.co_path(at), message).suggest(
+        Finding::new(&RULE, Some(module), module.co_path(at), message).suggest_review(
             Suggestion::new(
                 format!(
                     "keep the {} ports and drop {dropped_list}; or move those to a separate module",

@@ -2,14 +2,15 @@
 
 use super::ports::{self, HostPort, bindings};
 use crate::manifest::Module;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
         id: "NET004",
         section: Section::Network,
         severity: Severity::Error,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Two host ports mapped to the same container port",
         detects: "A container port and protocol (`80/tcp`) bound to two or more different host ports, in one `PortBindings` entry or in two entries whose keys differ only in case (`80/tcp`, `80/TCP`). The same host port written twice (Docker's IPv4 + IPv6 pair) is fine.",
         why: "The Kubernetes agent names each Service port `hostport-<container port>-<protocol>`, so two host ports for one container port give the Service two ports with the same name, and Kubernetes rejects the Service: the module gets no Service at all. Keep one host port (the first, which clients most likely use).",
@@ -74,7 +75,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
             )
             .suggest(Suggestion::new(
                 format!("keep host port {kept}, drop {}", others.join(", ")),
-                drop.iter().map(|(rel, _)| Edit::Remove { path: module.co_path(rel) }).collect(),
+                drop.iter().map(|(rel, _)| Edit::Remove { at: module.co_path(rel) }).collect(),
             ))
         })
         .collect()

@@ -2,7 +2,7 @@
 
 use super::ports::{is_host_network, network_mode};
 use crate::manifest::Module;
-use crate::rules::{Check, Context, Finding, FixKind, Rule, RuleDoc, Section, Severity};
+use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -10,7 +10,8 @@ pub static RULE: Rule = Rule {
         id: "NET005",
         section: Section::Network,
         severity: Severity::Info,
-        fix: FixKind::None,
+        fix: FixAvailability::Never,
+        targets: K8S,
         title: "Module on the host network",
         detects: "`HostConfig.NetworkMode: \"host\"` (the Kubernetes agent compares it case-insensitively, so `Host` counts too; NET011 fixes that spelling for Docker).",
         why: "This works on the GPU device: the agent runs the pod with `hostNetwork: true` and sets `dnsPolicy: ClusterFirstWithHostNet` itself, so the module still resolves other modules' Services. Other modules, edgeHub included, need not be on the host network. Only one module can be (NET006), and the module's ports are the node's ports: they need no bindings.",

@@ -1,14 +1,15 @@
 //! NET006: more than one module on the host network.
 
 use super::ports::is_host_network;
-use crate::rules::{Check, Context, Finding, FixKind, Rule, RuleDoc, Section, Severity};
+use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
         id: "NET006",
         section: Section::Network,
         severity: Severity::Error,
-        fix: FixKind::Manual,
+        fix: FixAvailability::Never,
+        targets: K8S,
         title: "More than one module on the host network",
         detects: "Two or more modules (edgeAgent aside: the device starts it itself) with `HostConfig.NetworkMode: \"host\"` (any case, as the agent reads it). One finding per such module.",
         why: "Every module pod has an IoT Edge proxy side-car listening on ports 35000 and 35001. On the host network those are the node's ports, so the second host-network pod cannot start its side-car and stays in CrashLoopBackOff. Only one module can use the host network; the others must use their Service (`<module name>:<HostPort>`).",

@@ -4,7 +4,7 @@ use super::ports::{HostPort, bindings, is_host_network, port_bindings_object};
 use crate::manifest::Module;
 use crate::manifest::pointer;
 use crate::rules::shared::k8s::{self, SECTION, has_invalid_type, is_internal_service, service_options, service_type};
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -12,7 +12,8 @@ pub static RULE: Rule = Rule {
         id: "NET007",
         section: Section::Network,
         severity: Severity::Info,
-        fix: FixKind::Input,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Port bindings take an external IP: keep cluster-only modules ClusterIP",
         detects: "Each module (not edgeHub, not on the host network) with `PortBindings` whose Service would be a LoadBalancer (no `k8s-experimental.serviceOptions.type` of ClusterIP or NodePort), and, once per deployment, how many external IPs it needs.",
         why: "The Kubernetes agent creates one Service per module with port bindings, and on ASE its default type is LoadBalancer: each such module, and edgeHub, takes one IP from the device's \"Kubernetes external service IPs\" range, which is small (set in the device's compute network settings). A module that only other modules call needs no external IP: `serviceOptions.type: ClusterIP` keeps it reachable inside the cluster at `<module name>:<HostPort>`. A `HostIp` such as `127.0.0.1` or `172.17.0.1` kept a port off the network on Docker; the agent ignores it, so such a port becomes public unless the Service is ClusterIP.",
@@ -46,19 +47,16 @@ fn check(ctx: &Context) -> Vec<Finding> {
         out.extend(finding(m));
     }
     let n = external.len();
-    out.push(
-        Finding::new(
-            &RULE,
-            None,
-            manifest.edge_agent_pointer(),
-            format!(
-                "the deployment needs {n} external IP{} from the device's Kubernetes external service IP range: {}",
-                if n == 1 { "" } else { "s" },
-                external.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
-            ),
-        )
-        .fix_kind(FixKind::None),
-    );
+    out.push(Finding::new(
+        &RULE,
+        None,
+        crate::manifest::Location::Document(manifest.edge_agent_at()),
+        format!(
+            "the deployment needs {n} external IP{} from the device's Kubernetes external service IP range: {}",
+            if n == 1 { "" } else { "s" },
+            external.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+        ),
+    ));
     out
 }
 
@@ -112,10 +110,10 @@ fn finding(m: &Module) -> Option<Finding> {
         ));
     }
     Some(
-        Finding::new(&RULE, Some(m), m.co_path("/HostConfig/PortBindings"), message).suggest(
+        Finding::new(&RULE, Some(m), m.co_path("/HostConfig/PortBindings"), message).suggest_review(
             Suggestion::new(
                 "keep it cluster-only (Service type ClusterIP) if no client outside the device needs it",
-                vec![Edit::Set { path: m.co_path(&rel), value: Value::String("ClusterIP".into()) }],
+                vec![Edit::Set { at: m.co_path(&rel), value: Value::String("ClusterIP".into()) }],
             )
             .with_input("Service type", 0, "", local.then(|| Value::String("ClusterIP".into()))),
         ),

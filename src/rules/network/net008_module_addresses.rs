@@ -1,10 +1,9 @@
 //! NET008: an env value or route reaching another module by its container port or a non-lower-case name.
 
-use super::ports::parse_port;
-use crate::manifest::Module;
 use crate::manifest::placeholder::placeholders;
+use crate::manifest::{Location, Module};
 use crate::rules::shared::env::{self, Place};
-use crate::rules::{Check, Context, Edit, Finding, FixKind, PortBinding, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -12,7 +11,8 @@ pub static RULE: Rule = Rule {
         id: "NET008",
         section: Section::Network,
         severity: Severity::Warning,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Module address uses the container port or a capitalised name",
         detects: "`<module>:<port>` in a module's `env` values, its createOptions `Env` values or a route, where `<module>` names a module of the deployment (any case, as a whole word) and `<port>` is that module's container port rather than its `HostPort`, or `<module>` is not lower-case. Placeholders and hosts that are not modules of the deployment are left alone.",
         why: "On Docker, modules talk over the IoT Edge network straight to a container port, by the module's name as written. On Kubernetes they talk through the module's Service, named after the lower-cased module name, which listens on the `HostPort` and forwards to the container port: `<lower-cased name>:<HostPort>`. Where the two ports differ, the old address reaches nothing.",
@@ -36,17 +36,17 @@ fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for m in &manifest.modules {
         // Numbers and booleans come as text too; they hold no `:` and so never match.
-        for var in env::vars(manifest, m) {
+        for var in env::vars(m) {
             let Some(text) = &var.value else { continue };
             let (what, prefix) = match var.place {
                 Place::Section => (format!("env `{}`", var.name), String::new()),
                 Place::Create { .. } => (format!("`Env` `{}`", var.name), format!("{}=", var.name)),
             };
-            out.extend(finding(ctx, Some(m), var.value_path(), &what, &prefix, text));
+            out.extend(finding(ctx, Some(m), var.value_at.clone(), &what, &prefix, text));
         }
     }
     for r in manifest.routes() {
-        out.extend(finding(ctx, None, r.pointer.clone(), "route", "", &r.text));
+        out.extend(finding(ctx, None, Location::Document(r.at.clone()), "route", "", &r.text));
     }
     out
 }
@@ -54,7 +54,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
 fn finding(
     ctx: &Context,
     module: Option<&Module>,
-    path: String,
+    path: Location,
     what: &str,
     prefix: &str,
     text: &str,
@@ -79,7 +79,7 @@ fn finding(
     let list = hits.iter().map(|h| format!("`{}` → `{}`", h.found, h.wanted)).collect::<Vec<_>>().join(", ");
     Some(Finding::new(&RULE, module, path.clone(), message).suggest(Suggestion::new(
         format!("use {list}"),
-        vec![Edit::Set { path, value: Value::String(format!("{prefix}{new}")) }],
+        vec![Edit::Set { at: path, value: Value::String(format!("{prefix}{new}")) }],
     )))
 }
 
@@ -141,8 +141,8 @@ fn scan(ctx: &Context, text: &str) -> Vec<Hit> {
         }
         let host = &text[start..colon];
         let Some(target) = ctx.module_by_service(host) else { continue };
-        let Some(port) = parse_port(&text[colon + 1..end]) else { continue };
-        let wanted_port = service_port(ctx, target, port);
+        let Some(port) = crate::manifest::model::parse_port(&text[colon + 1..end]) else { continue };
+        let wanted_port = service_port(target, port);
         let wanted_host = target.name.to_ascii_lowercase();
         if wanted_host == host && wanted_port == port {
             continue;
@@ -160,16 +160,15 @@ fn scan(ctx: &Context, text: &str) -> Vec<Hit> {
 /// The port of `target`'s Service for `port`: the first usable host port of the binding whose
 /// container port it is (TCP first). A port that already is one of the target's host ports is
 /// taken as one and kept: that is what it means on Kubernetes, and what an earlier rewrite wrote.
-fn service_port(ctx: &Context, target: &Module, port: u16) -> u16 {
-    let bindings = ctx.port_bindings(target);
-    let host_port = |b: &PortBinding| b.host_ports.iter().flatten().find_map(|h| parse_port(h));
-    if bindings.iter().any(|b| b.host_ports.iter().flatten().any(|h| parse_port(h) == Some(port))) {
+fn service_port(target: &Module, port: u16) -> u16 {
+    let bindings = target.port_bindings();
+    if bindings.iter().any(|b| b.host_ports().any(|h| h == port)) {
         return port;
     }
     bindings
         .iter()
-        .filter(|b| parse_port(&b.container_port) == Some(port))
-        .min_by_key(|b| b.protocol != "tcp")
-        .and_then(host_port)
+        .filter(|b| b.port.port == Some(port))
+        .min_by_key(|b| b.port.protocol != "tcp")
+        .and_then(|b| b.host_ports().next())
         .unwrap_or(port)
 }

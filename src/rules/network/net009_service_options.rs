@@ -3,7 +3,7 @@
 use crate::manifest::Module;
 use crate::manifest::pointer;
 use crate::rules::shared::k8s::{self, canonical_type, service_options, service_type};
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -11,7 +11,8 @@ pub static RULE: Rule = Rule {
         id: "NET009",
         section: Section::Network,
         severity: Severity::Error,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Service options the agent ignores",
         detects: "`k8s-experimental.serviceOptions.type` that is not ClusterIP, NodePort or LoadBalancer (any case), or the service options under a dashed or underscored key (`service-options`, `service_options`).",
         why: "The Kubernetes agent reads `serviceOptions` (any case) and parses `type` as one of its three Service types; anything else is silently ignored and the default type applies, a LoadBalancer on ASE, which takes an external IP and exposes the module outside the device. A near miss (`Cluster-IP`) is spelled the way the agent reads it; a value it cannot mean is removed, which is what the agent does with it anyway.",
@@ -31,26 +32,22 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     if let Some(other) = k8s::section(module).and_then(|s| s.keys().find(|k| k8s::is_misspelled_service_options(k)))
         && !misspelled
     {
-        return vec![
-            Finding::new(
-                &RULE,
-                Some(module),
-                module.co_path(&pointer::from_tokens("", [k8s::SECTION, other])),
-                format!("`{other}` sits beside `{key}`: the agent ignores `{other}`; merge what it says into `{key}` by hand"),
-            )
-            .fix_kind(FixKind::Manual),
-        ];
+        return vec![Finding::new(
+            &RULE,
+            Some(module),
+            module.co_path(pointer::from_tokens("", [k8s::SECTION, other])),
+            format!(
+                "`{other}` sits beside `{key}`: the agent ignores `{other}`; merge what it says into `{key}` by hand"
+            ),
+        )];
     }
     if !options.is_object() {
-        return vec![
-            Finding::new(
-                &RULE,
-                Some(module),
-                module.co_path(&options_rel),
-                format!("service options `{key}` are {options}, not an object with `type`: the agent ignores them"),
-            )
-            .fix_kind(FixKind::Manual),
-        ];
+        return vec![Finding::new(
+            &RULE,
+            Some(module),
+            module.co_path(&options_rel),
+            format!("service options `{key}` are {options}, not an object with `type`: the agent ignores them"),
+        )];
     }
     let good_rel = pointer::from_tokens("", [k8s::SECTION, "serviceOptions"]);
     let mut edits = Vec::new();
@@ -59,7 +56,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     let mut rel = options_rel.as_str();
     if misspelled {
         said.push(format!("service options under `{key}` are ignored (the agent reads `serviceOptions`)"));
-        edits.push(Edit::RenameKey { path: module.co_path(&options_rel), to: "serviceOptions".into() });
+        edits.push(Edit::RenameKey { at: module.co_path(&options_rel), to: "serviceOptions".into() });
         rel = good_rel.as_str();
     }
     if let Some((type_key, value)) = service_type(module)
@@ -72,13 +69,13 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         match value.as_str().and_then(near_miss) {
             Some(t) => {
                 said.push(format!("Service type {value} is not one the agent knows; it means `{t}`"));
-                edits.push(Edit::Set { path: module.co_path(&type_rel), value: Value::String(t.into()) });
+                edits.push(Edit::Set { at: module.co_path(&type_rel), value: Value::String(t.into()) });
             }
             None => {
                 said.push(format!(
                     "Service type {value} is not ClusterIP, NodePort or LoadBalancer: the agent ignores it and the default (LoadBalancer) applies"
                 ));
-                edits.push(Edit::Remove { path: module.co_path(&type_rel) });
+                edits.push(Edit::Remove { at: module.co_path(&type_rel) });
             }
         }
     }

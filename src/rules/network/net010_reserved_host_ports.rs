@@ -3,7 +3,7 @@
 use super::ports::{self, RESERVED, bindings, free_host_port, used_host_ports};
 use crate::manifest::Module;
 use crate::manifest::pointer;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -11,7 +11,8 @@ pub static RULE: Rule = Rule {
         id: "NET010",
         section: Section::Network,
         severity: Severity::Error,
-        fix: FixKind::Input,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Host port reserved on Azure Stack Edge",
         detects: "A `PortBindings` mapping with `HostPort` 31000 or 31001.",
         why: "Azure Stack Edge uses host port 31000 for the Kubernetes dashboard and 31001 for its local container registry. A module Service on the same port conflicts with them: the module or the device service becomes unreachable.",
@@ -44,14 +45,14 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                     module.co_path(&rel),
                     format!("port binding `{}` uses host port {host}, reserved on Azure Stack Edge for {what}", b.key),
                 )
-                .suggest(
+                .suggest_review(
                     Suggestion::new(
                         match proposal {
                             Some(p) => format!("bind `{}` to host port {p} instead", b.key),
                             None => format!("bind `{}` to another host port", b.key),
                         },
                         vec![Edit::Set {
-                            path: module.co_path(&rel),
+                            at: module.co_path(&rel),
                             value: Value::String(proposal.unwrap_or(host).to_string()),
                         }],
                     )

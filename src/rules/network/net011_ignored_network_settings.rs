@@ -3,7 +3,7 @@
 use super::ports::network_mode;
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -11,7 +11,8 @@ pub static RULE: Rule = Rule {
         id: "NET011",
         section: Section::Network,
         severity: Severity::Warning,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Network settings ignored on Kubernetes",
         detects: "`NetworkingConfig`; `HostConfig.NetworkMode` other than `host`, `default` or `bridge` (e.g. `azure-iot-edge`, `none`, `container:<name>`); `HostConfig.ExtraHosts`, `Dns`, `DnsOptions`, `DnsSearch`. `NetworkMode` spelled `Host` (or any other case) is rewritten as `host`.",
         why: "The Kubernetes agent translates only `NetworkMode: host`; every pod gets the cluster network and the cluster DNS, and there is no way to add /etc/hosts entries through the agent. These settings silently do nothing on the GPU device, so a module that relied on them (an `ExtraHosts` name, a DNS server) must reach its peers by Service name or real DNS. `NetworkMode` is special: the agent compares it with `host` case-insensitively, Docker does not (`Host` names a user network there and the container fails to start), so `Host` is rewritten as `host` for both to agree. Empty values carry no setting and are removed as info.",
@@ -44,7 +45,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         let path = module.co_path(rel);
         let key = rel.rsplit('/').next().unwrap_or(rel);
         let f = Finding::new(&RULE, Some(module), path.clone(), message)
-            .suggest(Suggestion::new(format!("remove `{key}`"), vec![Edit::Remove { path }]));
+            .suggest(Suggestion::new(format!("remove `{key}`"), vec![Edit::Remove { at: path }]));
         if empty { f.severity(Severity::Info) } else { f }
     };
     if let Some(nc) = module.create_options.object().and_then(|o| o.get("NetworkingConfig")) {
@@ -66,8 +67,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                     module.co_path("/HostConfig/NetworkMode"),
                     format!("`NetworkMode: {m}` is filled in at deploy time: on Kubernetes only `host` has an effect"),
                 )
-                .severity(Severity::Info)
-                .fix_kind(FixKind::Manual),
+                .severity(Severity::Info),
             ),
             Some(m) if m.trim().eq_ignore_ascii_case("host") => {
                 let path = module.co_path("/HostConfig/NetworkMode");
@@ -78,7 +78,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                         path.clone(),
                         format!("`NetworkMode: {m}` is host networking for the Kubernetes agent (it ignores case) but a user network named `{m}` for Docker"),
                     )
-                    .suggest(Suggestion::new("write it as `host`", vec![Edit::Set { path, value: "host".into() }])),
+                    .suggest(Suggestion::new("write it as `host`", vec![Edit::Set { at: path, value: "host".into() }])),
                 );
             }
             Some(m) if m.trim().is_empty() => {

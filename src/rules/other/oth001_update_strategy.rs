@@ -4,7 +4,7 @@ use crate::manifest::Module;
 use crate::rules::shared::docker::host_config;
 use crate::rules::shared::k8s::{self, Experimental, FPGA, GPU};
 use crate::rules::shared::keys::{get_ci, shown};
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Map, Value};
 
 /// Resources that mean "this module owns an accelerator".
@@ -15,7 +15,8 @@ pub static RULE: Rule = Rule {
         id: "OTH001",
         section: Section::Other,
         severity: Severity::Warning,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Module holding a GPU, host port or volume without the Recreate update strategy",
         detects: "A module that uses a GPU (`nvidia.com/gpu` or `microsoft.com/fpga_catapult` in `k8s-experimental.resources`, a `/dev/nvidia*` or `/dev/catapult*` device, `Runtime: nvidia`, `DeviceRequests`), a host port (`PortBindings`, `ExposedPorts`, `NetworkMode: host`) or a volume (`Binds`, `Mounts`), and has no `k8s-experimental.strategy`. edgeAgent is never checked (the device deploys it itself); edgeHub only for GPUs and volumes, not for its standard ports.",
         why: "The agent deploys each module as a Kubernetes Deployment, whose default RollingUpdate strategy starts the new pod before stopping the old one. The new pod then waits for the GPU, port or volume the old pod still holds and the rollout stalls; Recreate stops the old pod first.",
@@ -58,7 +59,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
         )
         .suggest(Suggestion::new(
             "set the update strategy to Recreate",
-            vec![Edit::Set { path: module.co_path("/k8s-experimental/strategy/type"), value: "Recreate".into() }],
+            vec![Edit::Set { at: module.co_path("/k8s-experimental/strategy/type"), value: "Recreate".into() }],
         )),
     ]
 }
@@ -101,13 +102,13 @@ fn gpu(co: &Map<String, Value>, hc: Option<&Map<String, Value>>, sections: &[Exp
 
 /// The first host port (or the host network), described.
 fn host_port(
-    ctx: &Context,
+    _ctx: &Context,
     module: &Module,
     co: &Map<String, Value>,
     hc: Option<&Map<String, Value>>,
 ) -> Option<String> {
-    if let Some(b) = ctx.port_bindings(module).first() {
-        return Some(format!("host port `{}`", b.key));
+    if let Some(b) = module.port_bindings().first() {
+        return Some(format!("host port `{}`", b.port.key));
     }
     if let Some((_, Value::Object(ports))) = get_ci(co, "ExposedPorts")
         && let Some(p) = ports.keys().next()

@@ -1,7 +1,7 @@
 //! OTH002: module names Kubernetes cannot use as they are.
 
 use crate::manifest::placeholder::contains_placeholder;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use std::collections::{HashMap, HashSet};
 
 /// Kubernetes' limit for a DNS label (Service and Deployment names).
@@ -12,7 +12,8 @@ pub static RULE: Rule = Rule {
         id: "OTH002",
         section: Section::Other,
         severity: Severity::Error,
-        fix: FixKind::Input,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Module name that is not a valid Kubernetes name",
         detects: "A custom module name that does not match `^[a-z]([-a-z0-9]*[a-z0-9])?$` or is longer than 63 characters, and says when it also collides with another module once the agent has lower-cased it and dropped the invalid characters. edgeAgent and edgeHub are named by the agent itself and are not checked; a name that is a template placeholder cannot be checked and is only mentioned.",
         why: "The Kubernetes agent names each module's Deployment and Service after the module, forced into a DNS label: lower-cased, characters other than letters, digits and `-` dropped, cut at 63. `Image_Processor` becomes Service `imageprocessor`, so other modules that reach it as `Image_Processor:5001` no longer resolve it, and two modules that end up with the same Service name cannot both run.",
@@ -47,14 +48,13 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 Finding::new(
                     &RULE,
                     Some(m),
-                    m.pointer.clone(),
+                    m.location(),
                     format!(
                         "module name `{}` is a placeholder and cannot be checked: the name filled in must be lower-case letters, digits and `-`, at most {MAX_NAME} characters",
                         m.name
                     ),
                 )
-                .severity(Severity::Info)
-                .fix_kind(FixKind::None),
+                .severity(Severity::Info),
             );
             continue;
         }
@@ -75,15 +75,11 @@ fn check(ctx: &Context) -> Vec<Finding> {
             ));
         }
         let new = unique(&proposed(&m.name), &mut taken);
-        out.push(
-            Finding::new(&RULE, Some(m), m.pointer.clone(), message).suggest(
-                Suggestion::new(
-                    format!("rename `{}` to `{new}` in the module list, its twin, routes and host names", m.name),
-                    vec![Edit::RenameModule { from: m.name.clone(), to: new.clone() }],
-                )
-                .with_input("module name", 0, "", Some(new.into())),
-            ),
-        );
+        out.push(Finding::new(&RULE, Some(m), m.location(), message).suggest(Suggestion::rename(
+            format!("rename `{}` to `{new}` in the module list, its twin, routes and host names", m.name),
+            &m.name,
+            &new,
+        )));
     }
     out
 }

@@ -1,7 +1,7 @@
 //! OTH003: `Entrypoint` and `Cmd` written in a way the agents do not read.
 
 use crate::manifest::{Module, pointer};
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -9,7 +9,8 @@ pub static RULE: Rule = Rule {
         id: "OTH003",
         section: Section::Other,
         severity: Severity::Warning,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Entrypoint or Cmd miscased or given as a string",
         detects: "A createOptions key `EntryPoint` (any casing but `Entrypoint`; likewise for `Cmd`), or an `Entrypoint`/`Cmd` given as a string instead of a list.",
         why: "The guide warns that some Docker options such as EntryPoint do not work on the GPU device: older agents look the key up case-sensitively and require a JSON list. Docker itself reads a string as a one-element list; the .NET agents read an empty string as \"not set\" (the image's own ENTRYPOINT/CMD) and fail on any other string.",
@@ -41,12 +42,9 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
             let finding =
                 |message: String| Finding::new(&RULE, Some(module), path.clone(), format!("{message}; {BAKE}"));
             if miscased && spellings > 1 {
-                out.push(
-                    finding(format!(
-                        "`{key}` is set next to another spelling of `{canonical}`; keep one, named `{canonical}`"
-                    ))
-                    .fix_kind(FixKind::Manual),
-                );
+                out.push(finding(format!(
+                    "`{key}` is set next to another spelling of `{canonical}`; keep one, named `{canonical}`"
+                )));
                 continue;
             }
             let (message, summary, mut edits) = match value {
@@ -60,7 +58,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                     out.push(finding(format!("{spelled} is an empty string, which means \"no override\"")).suggest(
                         Suggestion::new(
                             format!("remove `{key}` (the image's own {} applies)", canonical.to_uppercase()),
-                            vec![Edit::Remove { path: path.clone() }],
+                            vec![Edit::Remove { at: path.clone() }],
                         ),
                     ));
                     continue;
@@ -74,19 +72,16 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                     (
                         format!("{spelled} is the string `{s}`, not a list{shell}"),
                         format!("write `{canonical}` as the list [\"{s}\"]"),
-                        vec![Edit::Set { path: module.co_path(&target), value: Value::Array(vec![value.clone()]) }],
+                        vec![Edit::Set { at: module.co_path(&target), value: Value::Array(vec![value.clone()]) }],
                     )
                 }
                 other => {
-                    out.push(
-                        finding(format!("{spelled} is {}, neither a list nor a string", kind(other)))
-                            .fix_kind(FixKind::Manual),
-                    );
+                    out.push(finding(format!("{spelled} is {}, neither a list nor a string", kind(other))));
                     continue;
                 }
             };
             if miscased {
-                edits.insert(0, Edit::RenameKey { path: path.clone(), to: canonical.to_owned() });
+                edits.insert(0, Edit::RenameKey { at: path.clone(), to: canonical.to_owned() });
             }
             // The list written (or, for a plain rename, the new key) is what the engineer may edit.
             let mut suggestion = Suggestion::new(summary, edits);

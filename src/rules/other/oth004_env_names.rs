@@ -1,15 +1,16 @@
 //! OTH004: environment variable names Kubernetes rejects.
 
 use super::env_names::{self, Problem};
-use crate::manifest::{Module, pointer};
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::manifest::{Location, Module};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
         id: "OTH004",
         section: Section::Other,
         severity: Severity::Error,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Environment variable name with `:` or other characters Kubernetes rejects",
         detects: "A name in the module's `env` section or in a createOptions `Env` entry (the part before the first `=`) that does not match `[-._a-zA-Z][-._a-zA-Z0-9]*`: a `:` (fixable), any other character, or a leading digit. Names holding a template placeholder are left alone.",
         why: "Kubernetes validates container environment variable names and rejects the whole pod when one is invalid, so the module never starts. .NET configuration reads `__` in a variable name as the `:` section separator, so `Logging__LogLevel` means what `Logging:LogLevel` meant.",
@@ -20,23 +21,24 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
+fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     let mut out = Vec::new();
-    if let Some(env) = module.env(ctx.manifest) {
-        for name in env.keys().filter(|n| !env_names::is_templated(n)) {
-            let path = pointer::from_tokens(&module.pointer, ["env", name.as_str()]);
+    {
+        let env = &module.env;
+        for var in env.iter().filter(|v| !env_names::is_templated(&v.name)) {
+            let name = &var.name;
+            let path = Location::Document(var.at.clone());
             match env_names::problem(name) {
                 None => {}
                 Some(Problem::Colon) => {
                     let fixed = env_names::sanitise(name);
                     let message = format!("env name `{name}` has `:`, which Kubernetes rejects in a variable name");
-                    out.push(if env.contains_key(&fixed) {
+                    out.push(if env.iter().any(|v| v.name == fixed) {
                         Finding::new(&RULE, Some(module), path, format!("{message}; `{fixed}` is set too: keep one"))
-                            .fix_kind(FixKind::Manual)
                     } else {
                         Finding::new(&RULE, Some(module), path.clone(), message).suggest(Suggestion::new(
                             format!("rename `{name}` to `{fixed}`"),
-                            vec![Edit::RenameKey { path, to: fixed }],
+                            vec![Edit::RenameKey { at: path, to: fixed }],
                         ))
                     });
                 }
@@ -49,7 +51,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
         if env_names::is_templated(name) {
             continue;
         }
-        let path = module.co_path(&format!("/Env/{index}"));
+        let path = module.co_path(format!("/Env/{index}"));
         match env_names::problem(name) {
             None => {}
             Some(Problem::Colon) => {
@@ -64,7 +66,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
                     )
                     .suggest(Suggestion::new(
                         format!("rename `{name}` to `{fixed}`"),
-                        vec![Edit::Set { path, value: entry.into() }],
+                        vec![Edit::Set { at: path, value: entry.into() }],
                     )),
                 );
             }
@@ -74,12 +76,13 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     out
 }
 
-fn invalid(module: &Module, path: String, name: &str, why: &str) -> Finding {
+fn invalid(module: &Module, path: Location, name: &str, why: &str) -> Finding {
     Finding::new(
         &RULE,
         Some(module),
         path,
-        format!("env name `{name}` {why}: Kubernetes accepts letters, digits, `_`, `-` and `.`, not starting with a digit; rename it in the manifest and in the module's code"),
+        format!(
+            "env name `{name}` {why}: Kubernetes accepts letters, digits, `_`, `-` and `.`, not starting with a digit; rename it in the manifest and in the module's code"
+        ),
     )
-    .fix_kind(FixKind::Manual)
 }

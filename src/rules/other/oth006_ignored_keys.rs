@@ -3,7 +3,7 @@
 use crate::manifest::{Module, pointer};
 use crate::rules::shared::docker::host_config;
 use crate::rules::shared::keys::is_unset;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use Place::{HostConfig as H, Top as T};
 
 pub static RULE: Rule = Rule {
@@ -11,7 +11,8 @@ pub static RULE: Rule = Rule {
         id: "OTH006",
         section: Section::Other,
         severity: Severity::Warning,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Docker setting the Kubernetes agent ignores",
         detects: "Keys the agent reads but ignores and that no other rule handles: `HostConfig.CpusetCpus`, `CapAdd`, `CapDrop`, `Ulimits`, `Sysctls`, `RestartPolicy`, `LogConfig`, and top-level `Hostname`, `User` (warning, removed). Docker settings the agent does not translate at all with a visible effect (`Healthcheck`, `StopSignal`, `StopTimeout`, `HostConfig.SecurityOpt`, `DeviceCgroupRules`, `ReadonlyRootfs`, `Init`, `GroupAdd`, `Tmpfs`, `Links`, `VolumesFrom`, `AutoRemove`, I/O and cgroup tuning…) are reported as info and kept. Keys are matched ignoring case, where Docker places them; keys set to Docker's default (`\"\"`, `0`, `false`, empty) are not reported.",
         why: "The Kubernetes agent builds the pod from a fixed set of createOptions keys; everything else has no effect on the GPU device, so the module silently runs without it. Removing the ignored keys makes the manifest say what the device does; where Kubernetes has an equivalent the message names it.",
@@ -162,9 +163,9 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
             let message = format!("{shown} is ignored on the GPU device: {}", ignored.instead);
             Some(if ignored.listed {
                 Finding::new(&RULE, Some(module), path.clone(), message)
-                    .suggest(Suggestion::new(format!("remove {shown}"), vec![Edit::Remove { path }]))
+                    .suggest(Suggestion::new(format!("remove {shown}"), vec![Edit::Remove { at: path }]))
             } else {
-                Finding::new(&RULE, Some(module), path, message).severity(Severity::Info).fix_kind(FixKind::None)
+                Finding::new(&RULE, Some(module), path, message).severity(Severity::Info)
             })
         })
         .collect()

@@ -5,7 +5,7 @@ use crate::manifest::placeholder::contains_placeholder;
 use crate::manifest::{Module, json_kind, pointer};
 use crate::rules::shared::k8s::{self, Experimental, KNOWN, SECTION, known, meant};
 use crate::rules::shared::keys::get_ci;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Map, Value};
 
 pub static RULE: Rule = Rule {
@@ -13,7 +13,8 @@ pub static RULE: Rule = Rule {
         id: "OTH007",
         section: Section::Other,
         severity: Severity::Error,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "k8s-experimental key the agent does not read",
         detects: "An inner key of `k8s-experimental` other than volumes, resources, nodeSelector, securityContext, serviceOptions and strategy (matched ignoring case; misspellings of serviceOptions such as `service-options` are NET009's), a section spelled otherwise (`k8s_experimental`, `K8s-Experimental`, `k8sExperimental`) or placed inside `HostConfig`, and a section that is not an object.",
         why: "The agent reads the section only under the exact key `k8s-experimental` at the top of createOptions, and within it only the six keys it knows (ignoring case); anything else is skipped with a log line, so GPUs, volumes or service options written there never reach the pod.",
@@ -46,18 +47,12 @@ fn check_inner(module: &Module, s: &Experimental<'_>) -> Vec<Finding> {
         Value::Null => return Vec::new(),
         Value::String(t) if contains_placeholder(t) => return Vec::new(),
         other => {
-            return vec![
-                Finding::new(
-                    &RULE,
-                    Some(module),
-                    path,
-                    format!(
-                        "`{SECTION}` is {}, not an object: the agent cannot parse it and ignores it",
-                        json_kind(other)
-                    ),
-                )
-                .fix_kind(FixKind::Manual),
-            ];
+            return vec![Finding::new(
+                &RULE,
+                Some(module),
+                path,
+                format!("`{SECTION}` is {}, not an object: the agent cannot parse it and ignores it", json_kind(other)),
+            )];
         }
     };
     let mut out = Vec::new();
@@ -66,7 +61,7 @@ fn check_inner(module: &Module, s: &Experimental<'_>) -> Vec<Finding> {
         if known(key).is_some() || contains_placeholder(key) || meant(key) == Some("serviceOptions") {
             continue;
         }
-        let at = pointer::join(&path, key);
+        let at = path.child(key);
         // Another spelling of the same key (the right one, or a second wrong one) makes a rename clobber it.
         let spellings = |m: &str| o.keys().filter(|k| meant(k) == Some(m)).count();
         let finding = match meant(key) {
@@ -74,9 +69,10 @@ fn check_inner(module: &Module, s: &Experimental<'_>) -> Vec<Finding> {
                 &RULE,
                 Some(module),
                 at,
-                format!("`{SECTION}.{key}` is not a key the agent knows, and another spelling of `{m}` is set too: keep one, named `{m}`"),
-            )
-            .fix_kind(FixKind::Manual),
+                format!(
+                    "`{SECTION}.{key}` is not a key the agent knows, and another spelling of `{m}` is set too: keep one, named `{m}`"
+                ),
+            ),
             Some(m) => Finding::new(
                 &RULE,
                 Some(module),
@@ -85,7 +81,7 @@ fn check_inner(module: &Module, s: &Experimental<'_>) -> Vec<Finding> {
             )
             .suggest(Suggestion::new(
                 format!("rename `{key}` to `{m}`"),
-                vec![Edit::RenameKey { path: at, to: m.to_owned() }],
+                vec![Edit::RenameKey { at, to: m.to_owned() }],
             )),
             None => Finding::new(
                 &RULE,
@@ -93,7 +89,7 @@ fn check_inner(module: &Module, s: &Experimental<'_>) -> Vec<Finding> {
                 at.clone(),
                 format!("`{SECTION}.{key}` is ignored by the agent, which knows only {}", KNOWN.join(", ")),
             )
-            .suggest(Suggestion::new(format!("remove `{key}`"), vec![Edit::Remove { path: at }])),
+            .suggest(Suggestion::new(format!("remove `{key}`"), vec![Edit::Remove { at }])),
         };
         out.push(finding);
     }
@@ -111,7 +107,7 @@ fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&Value>) -> Op
         format!("`{name}` is ignored: the agent reads the section only when spelled `{SECTION}`")
     };
     let finding = |message: String| Finding::new(&RULE, Some(module), path.clone(), message);
-    let manual = |message: String| Some(finding(message).fix_kind(FixKind::Manual));
+    let manual = |message: String| Some(finding(message));
     let agent_obj = match agent {
         None | Some(Value::Null) => None,
         Some(Value::Object(o)) => Some(o),
@@ -124,17 +120,17 @@ fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&Value>) -> Op
         Value::Null => {
             return Some(
                 finding(format!("{what}; it is empty"))
-                    .suggest(Suggestion::new(format!("remove `{name}`"), vec![Edit::Remove { path: path.clone() }])),
+                    .suggest(Suggestion::new(format!("remove `{name}`"), vec![Edit::Remove { at: path.clone() }])),
             );
         }
         Value::String(t) if contains_placeholder(t) && agent_obj.is_none() => {
             let edits = if inside_host_config {
                 vec![
-                    Edit::Set { path: module.co_path(&pointer::join("", SECTION)), value: s.value.clone() },
-                    Edit::Remove { path: path.clone() },
+                    Edit::Set { at: module.co_path(pointer::join("", SECTION)), value: s.value.clone() },
+                    Edit::Remove { at: path.clone() },
                 ]
             } else {
-                vec![Edit::RenameKey { path: path.clone(), to: SECTION.to_owned() }]
+                vec![Edit::RenameKey { at: path.clone(), to: SECTION.to_owned() }]
             };
             return Some(finding(what).suggest(Suggestion::new(format!("move `{name}` to `{SECTION}`"), edits)));
         }
@@ -157,8 +153,8 @@ fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&Value>) -> Op
     for (tokens, value) in leaves {
         match agent_obj.map_or(Existing::Absent, |o| existing(o, &tokens, &value)) {
             Existing::Absent => edits.push(Edit::Set {
-                path: module
-                    .co_path(&pointer::from_tokens(&pointer::join("", SECTION), tokens.iter().map(String::as_str))),
+                at: module
+                    .co_path(pointer::from_tokens(&pointer::join("", SECTION), tokens.iter().map(String::as_str))),
                 value,
             }),
             Existing::Same => {}
@@ -168,7 +164,7 @@ fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&Value>) -> Op
     if !conflicts.is_empty() {
         return manual(format!("{what}; `{SECTION}` sets {} differently: merge them by hand", conflicts.join(", ")));
     }
-    edits.push(Edit::Remove { path: path.clone() });
+    edits.push(Edit::Remove { at: path.clone() });
     let mut message = what;
     if !dropped.is_empty() {
         message.push_str(&format!("; unknown {} dropped", dropped.join(", ")));

@@ -1,8 +1,7 @@
 //! OTH008: an `$edgeAgent` schema version the Kubernetes agents do not accept.
 
 use crate::manifest::placeholder::contains_placeholder;
-use crate::manifest::pointer;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
 /// What the migration writes: the schema every Kubernetes agent reads.
@@ -13,7 +12,8 @@ pub static RULE: Rule = Rule {
         id: "OTH008",
         section: Section::Other,
         severity: Severity::Error,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "$edgeAgent schemaVersion above 1.1",
         detects: "`$edgeAgent` `properties.desired.schemaVersion` above 1.1 (`1.2`, `1.3`…), written as a string or a number. A placeholder (`${EDGEAGENT_SCHEMA_VERSION}`) is left alone.",
         why: "The Kubernetes edge agents accept desired-properties schemas up to 1.1 and reject a newer one, so the device applies no deployment at all. The settings a 1.2+ schema adds are not used on Kubernetes; fpga2gpu writes 1.0.",
@@ -35,7 +35,9 @@ fn check(ctx: &Context) -> Vec<Finding> {
     if (major, minor) <= (1, 1) {
         return Vec::new();
     }
-    let path = pointer::from_tokens(&ctx.manifest.edge_agent_pointer(), ["properties.desired", "schemaVersion"]);
+    let path = crate::manifest::Location::Document(
+        ctx.manifest.edge_agent_at().child("properties.desired").child("schemaVersion"),
+    );
     vec![
         Finding::new(
             &RULE,
@@ -45,7 +47,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
         )
         .suggest(Suggestion::new(
             format!("set schemaVersion to \"{WRITTEN}\""),
-            vec![Edit::Set { path, value: WRITTEN.into() }],
+            vec![Edit::Set { at: path, value: WRITTEN.into() }],
         )),
     ]
 }

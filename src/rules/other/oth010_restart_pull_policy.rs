@@ -1,9 +1,9 @@
 //! OTH010: module `restartPolicy` and `imagePullPolicy`, which the Kubernetes agent does not map.
 
+use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
-use crate::manifest::{Module, pointer};
 use crate::rules::shared::keys::shown;
-use crate::rules::{Check, Context, Finding, FixKind, Rule, RuleDoc, Section, Severity};
+use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -11,7 +11,8 @@ pub static RULE: Rule = Rule {
         id: "OTH010",
         section: Section::Other,
         severity: Severity::Info,
-        fix: FixKind::None,
+        fix: FixAvailability::Never,
+        targets: K8S,
         title: "Module restartPolicy other than always, or imagePullPolicy, is not mapped",
         detects: "A module's `restartPolicy` other than `always` (`never`, `on-failure`, `on-unhealthy`), and any `imagePullPolicy`.",
         why: "The agent runs each module as a Kubernetes Deployment, whose pods always restart, and does not pass the pull policy on: Kubernetes' default applies (Always for an untagged or `:latest` image, IfNotPresent otherwise).",
@@ -39,7 +40,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
             out.push(Finding::new(
                 &RULE,
                 Some(module),
-                pointer::join(&module.pointer, "restartPolicy"),
+                module.document_at(["restartPolicy"]),
                 format!("restartPolicy `{text}` is not mapped: {effect} (pods always restart)"),
             ));
         }
@@ -58,7 +59,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
         out.push(Finding::new(
             &RULE,
             Some(module),
-            pointer::join(&module.pointer, "imagePullPolicy"),
+            module.document_at(["imagePullPolicy"]),
             format!("imagePullPolicy `{}` is not mapped: {effect}", shown(policy)),
         ));
     }

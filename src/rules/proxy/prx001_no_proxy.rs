@@ -2,7 +2,7 @@
 
 use crate::manifest::Module;
 use crate::rules::shared::env::{self, Place, Var, redact};
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::json;
 
 /// The variables that send a module's HTTP(S) traffic to a proxy (any case).
@@ -14,7 +14,8 @@ pub static RULE: Rule = Rule {
         id: "PRX001",
         section: Section::Proxy,
         severity: Severity::Error,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Module behind a web proxy without `no_proxy=localhost`",
         detects: "A module (edgeHub above all) with `https_proxy` or `http_proxy` (any case, non-empty) in its `env` or `createOptions.Env`, and no `no_proxy` (any case) listing `localhost` (or `*`).",
         why: "On Kubernetes every module pod has an IoT Edge proxy side-car on localhost:35000/35001, and the module reaches the IoT Edge daemon (its identity, its keys, edgeHub's certificates) over plain HTTP on localhost through it. With a proxy variable and no `no_proxy=localhost`, that traffic goes to the web proxy, which cannot reach the pod's localhost, and the module cannot authenticate. On Docker the daemon was a Unix socket, so the FPGA manifest did not need it.",
@@ -25,8 +26,8 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
-    let vars = env::vars(ctx.manifest, module);
+fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+    let vars = env::vars(module);
     let Some(proxy) = proxy(&vars) else { return Vec::new() };
     let no_proxies: Vec<&Var> = env::named(&vars, NO_PROXY).collect();
     if no_proxies.iter().any(|v| v.value.as_deref().is_some_and(bypasses_localhost)) {
@@ -40,11 +41,9 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
             NO_PROXY.to_ascii_uppercase()
         };
         let edit = match proxy.place {
-            Place::Section => {
-                Edit::Set { path: env::section_path(module, &name), value: json!({"value": "localhost"}) }
-            }
+            Place::Section => Edit::Set { at: env::section_at(module, &name), value: json!({"value": "localhost"}) },
             Place::Create { .. } => {
-                Edit::Append { path: module.co_path("/Env"), value: format!("{name}=localhost").into() }
+                Edit::Append { at: module.co_path("/Env"), value: format!("{name}=localhost").into() }
             }
         };
         ("there is no `no_proxy`".to_owned(), vec![edit])
@@ -59,7 +58,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
             .map(|v| {
                 let list = v.value.as_deref().unwrap_or_default().trim().trim_end_matches(',');
                 let list = if list.is_empty() { "localhost".to_owned() } else { format!("{list},localhost") };
-                Edit::Set { path: v.value_path(), value: v.written(&list) }
+                Edit::Set { at: v.value_at.clone(), value: v.written(&list) }
             })
             .collect();
         (format!("{state} does not list localhost"), edits)
@@ -70,7 +69,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
         proxy.location()
     );
     vec![
-        Finding::new(&RULE, Some(module), proxy.path.clone(), message)
+        Finding::new(&RULE, Some(module), proxy.at.clone(), message)
             .suggest(Suggestion::new("add localhost to `no_proxy`", edits)),
     ]
 }

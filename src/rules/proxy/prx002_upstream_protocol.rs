@@ -5,7 +5,7 @@ use super::prx001_no_proxy::proxy;
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
 use crate::rules::shared::env::{self, Place, Var, redact};
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::json;
 
 const NAME: &str = "UpstreamProtocol";
@@ -17,7 +17,8 @@ pub static RULE: Rule = Rule {
         id: "PRX002",
         section: Section::Proxy,
         severity: Severity::Warning,
-        fix: FixKind::Input,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "edgeHub behind a web proxy without `UpstreamProtocol=AmqpWs`",
         detects: "edgeHub, and edgeAgent too, with a proxy variable (`https_proxy`/`http_proxy`, any case) in its `env` or `createOptions.Env`, and an `UpstreamProtocol` that is missing or not `AmqpWs`/`MqttWs` (compared trimmed and ignoring case: `\"MQTT \"` is MQTT). Placeholder values are left alone.",
         why: "A web proxy carries HTTPS (port 443) only. Without `UpstreamProtocol`, edgeHub talks to IoT Hub over AMQP on port 5671 (MQTT: 8883), which the proxy does not carry, so the device goes offline unless the network lets that port through. `AmqpWs` (or `MqttWs`) runs the same protocol over WebSockets on 443, through the proxy. edgeAgent reads its own `UpstreamProtocol` the same way for its own IoT Hub connection, so it is covered when its env sets a proxy too.",
@@ -28,11 +29,11 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
+fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     if !module.system {
         return Vec::new();
     }
-    let vars = env::vars(ctx.manifest, module);
+    let vars = env::vars(module);
     let Some(proxy) = proxy(&vars) else { return Vec::new() };
     let protocols: Vec<&Var> = env::named(&vars, NAME).collect();
     let value = |v: &Var| v.value.as_deref().unwrap_or_default().to_owned();
@@ -47,17 +48,15 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     // One value in the module's env: set the first entry there, or add one; drop the others.
     let section = protocols.iter().find(|v| v.place == Place::Section);
     let (set, at) = match section {
-        Some(v) if v.object => (Edit::Set { path: v.value_path(), value: default.clone() }, ""),
-        Some(v) => (Edit::Set { path: v.path.clone(), value: json!({"value": OVER_WEBSOCKETS[0]}) }, "/value"),
+        Some(v) if v.object => (Edit::Set { at: v.value_at.clone(), value: default.clone() }, ""),
+        Some(v) => (Edit::Set { at: v.at.clone(), value: json!({"value": OVER_WEBSOCKETS[0]}) }, "/value"),
         None => {
-            (Edit::Set { path: env::section_path(module, NAME), value: json!({"value": OVER_WEBSOCKETS[0]}) }, "/value")
+            (Edit::Set { at: env::section_at(module, NAME), value: json!({"value": OVER_WEBSOCKETS[0]}) }, "/value")
         }
     };
-    let kept = section.map(|v| v.path.as_str());
+    let kept = section.map(|v| &v.at);
     let edits = std::iter::once(set)
-        .chain(
-            protocols.iter().filter(|v| Some(v.path.as_str()) != kept).map(|v| Edit::Remove { path: v.path.clone() }),
-        )
+        .chain(protocols.iter().filter(|v| Some(&v.at) != kept).map(|v| Edit::Remove { at: v.at.clone() }))
         .collect();
     let current = match protocols.last() {
         Some(v) => format!("`{}` is `{}`", v.name, value(v)),
@@ -68,8 +67,8 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
         module.name,
         redact(proxy.value.as_deref().unwrap_or_default())
     );
-    let path = protocols.first().map_or_else(|| env::section_path(module, NAME), |v| v.path.clone());
-    vec![Finding::new(&RULE, Some(module), path, message).suggest(
+    let path = protocols.first().map_or_else(|| env::section_at(module, NAME), |v| v.at.clone());
+    vec![Finding::new(&RULE, Some(module), path, message).suggest_review(
         Suggestion::new(format!("set `{NAME}` to AmqpWs"), edits).with_input("upstream protocol", 0, at, Some(default)),
     )]
 }

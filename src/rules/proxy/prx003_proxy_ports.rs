@@ -3,9 +3,8 @@
 use crate::manifest::pointer;
 use crate::manifest::{Manifest, Module};
 use crate::rules::shared::docker::host_config;
-use crate::rules::shared::env;
 use crate::rules::shared::keys::get_ci;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -19,7 +18,8 @@ pub static RULE: Rule = Rule {
         id: "PRX003",
         section: Section::Proxy,
         severity: Severity::Error,
-        fix: FixKind::Input,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Module port 35000 or 35001, used by the IoT Edge proxy on Kubernetes",
         detects: "Port 35000 or 35001 as a container port (an `ExposedPorts` or `PortBindings` key: error) or as a `HostPort` (warning). A port the module listens on without declaring it cannot be seen in the manifest.",
         why: "Every module pod has an IoT Edge proxy side-car listening on localhost:35000 and 35001, in the network namespace the module's container shares: a module listening on either port conflicts with it, and one of the two fails to bind. A host port of 35000/35001 is the module's Service port, which does not share the pod's ports, but the guide asks to keep both numbers free, and clients of the module must change with it.",
@@ -69,18 +69,20 @@ fn check(ctx: &Context) -> Vec<Finding> {
         for (key, value) in map.iter().filter(|(k, _)| proxy_key(k).is_none()) {
             for (j, mapping) in value.as_array().into_iter().flatten().enumerate() {
                 let Some((hp_key, port)) = proxy_host_port(mapping) else { continue };
-                let path = module.co_path(&pointer::from_tokens("", [hc, pb, key, &j.to_string(), hp_key]));
+                let path = module.co_path(pointer::from_tokens("", [hc, pb, key, &j.to_string(), hp_key]));
                 let new = next_free(&mut used);
                 let message = format!(
                     "`{key}` is published on host port {port}, a port of the IoT Edge proxy on Kubernetes: keep 35000/35001 free (clients must use the new port)"
                 );
                 let suggestion = Suggestion::new(
                     format!("publish `{key}` on host port {new}"),
-                    vec![Edit::Set { path: path.clone(), value: new.to_string().into() }],
+                    vec![Edit::Set { at: path.clone(), value: new.to_string().into() }],
                 )
                 .with_input("host port", 0, "", Some(new.to_string().into()));
                 out.push(
-                    Finding::new(&RULE, Some(module), path, message).severity(Severity::Warning).suggest(suggestion),
+                    Finding::new(&RULE, Some(module), path, message)
+                        .severity(Severity::Warning)
+                        .suggest_review(suggestion),
                 );
             }
         }
@@ -104,19 +106,19 @@ fn container_finding(
     if let (Some(ek), Some(key)) = (exposed_key, &d.exposed) {
         let rel = pointer::from_tokens("", [ek, key]);
         path = Some(module.co_path(&rel));
-        edits.push(Edit::RenameKey { path: module.co_path(&rel), to: renamed(key, new) });
+        edits.push(Edit::RenameKey { at: module.co_path(&rel), to: renamed(key, new) });
         places.push(format!("`ExposedPorts` `{key}`"));
     }
     if let (Some((hc, pb)), Some((key, mappings))) = (bindings, &d.binding) {
         let rel = pointer::from_tokens("", [hc, pb, key]);
         path.get_or_insert_with(|| module.co_path(&rel));
         let to = renamed(key, new);
-        edits.push(Edit::RenameKey { path: module.co_path(&rel), to: to.clone() });
+        edits.push(Edit::RenameKey { at: module.co_path(&rel), to: to.clone() });
         places.push(format!("`PortBindings` `{key}`"));
         for (j, mapping) in mappings.iter().enumerate() {
             if let Some((hp_key, _)) = proxy_host_port(mapping) {
                 let at = pointer::from_tokens("", [hc, pb, &to, &j.to_string(), hp_key]);
-                edits.push(Edit::Set { path: module.co_path(&at), value: new.to_string().into() });
+                edits.push(Edit::Set { at: module.co_path(&at), value: new.to_string().into() });
             }
         }
     }
@@ -126,7 +128,7 @@ fn container_finding(
     );
     let summary = format!("move the port to {new} everywhere it is declared; the module must then listen on {new}");
     Finding::new(&RULE, Some(module), path.unwrap_or_else(|| module.create_options_pointer()), message)
-        .suggest(Suggestion::new(summary, edits))
+        .suggest_review(Suggestion::new(summary, edits))
 }
 
 /// The declarations of one container port, added when first seen.
@@ -185,7 +187,7 @@ fn used_ports(manifest: &Manifest) -> BTreeSet<u16> {
             used.extend(port(key));
             for mapping in value.as_array().into_iter().flatten().filter_map(Value::as_object) {
                 if let Some((_, hp)) = get_ci(mapping, "HostPort") {
-                    used.extend(env::text(hp).and_then(|t| port(&t)));
+                    used.extend(crate::manifest::scalar_text(hp).and_then(|t| port(&t)));
                 }
             }
         }

@@ -2,7 +2,7 @@
 
 use crate::manifest::Module;
 use crate::rules::shared::env::{self, Place};
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 
 /// The variable FPGA (Brainwave) modules use to reach the device's wire server.
 pub const NAME: &str = "WIRESERVER_ADDRESS";
@@ -12,7 +12,8 @@ pub static RULE: Rule = Rule {
         id: "RES002",
         section: Section::Resources,
         severity: Severity::Error,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "FPGA-only `WIRESERVER_ADDRESS` variable is removed",
         detects: "`WIRESERVER_ADDRESS` (any case) in `createOptions.Env` or in the module's `env` section.",
         why: "FPGA (Brainwave) modules reach the FPGA through the device's wire server at this address. The GPU device has no wire server: GPU modules request `nvidia.com/gpu` instead, and the address points nowhere.",
@@ -23,8 +24,8 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
-    let vars = env::vars(ctx.manifest, module);
+fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+    let vars = env::vars(module);
     env::named(&vars, NAME)
         .map(|var| {
             let value = var.value.as_deref().unwrap_or("");
@@ -33,8 +34,8 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
                 Place::Section => format!("remove `{}` from the module's env", var.name),
                 Place::Create { .. } => format!("remove `{}` from createOptions.Env", var.name),
             };
-            Finding::new(&RULE, Some(module), var.path.clone(), message)
-                .suggest(Suggestion::new(summary, vec![Edit::Remove { path: var.path.clone() }]))
+            Finding::new(&RULE, Some(module), var.at.clone(), message)
+                .suggest(Suggestion::new(summary, vec![Edit::Remove { at: var.at.clone() }]))
         })
         .collect()
 }

@@ -8,7 +8,7 @@ use crate::rules::shared::docker::privileged;
 use crate::rules::shared::env;
 use crate::rules::shared::k8s::{self, FPGA, GPU};
 use crate::rules::shared::keys::shown;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -16,7 +16,8 @@ pub static RULE: Rule = Rule {
         id: "RES003",
         section: Section::Resources,
         severity: Severity::Warning,
-        fix: FixKind::Input,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Device bindings and the NVIDIA runtime become an `nvidia.com/gpu` limit",
         detects: "`HostConfig.Devices`, `HostConfig.DeviceRequests` and `HostConfig.Runtime: nvidia` (keys and values matched ignoring case). The FPGA device's `/dev/catapult*` FPGAs, `/dev/nvidia*` nodes, GPU device requests and the NVIDIA runtime are one finding per module (input: the GPU count); any other device (`/dev/video0`, `/dev/dri`…) is a finding of its own (manual).",
         why: "The Kubernetes agent ignores `Devices`, `DeviceRequests` and `Runtime`: the pod gets no device from them. On the GPU device an accelerator is a Kubernetes resource: `k8s-experimental.resources.limits.nvidia.com/gpu` makes the scheduler give the pod that many GPUs (the NVIDIA device plugin mounts the device nodes and driver). Other host devices reach a pod only when it is privileged (`HostConfig.Privileged: true`, which the agent translates); a bind of a device file does not work, since the agent mounts binds as directories.",
@@ -39,7 +40,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
 }
 
 /// One finding for everything that asks for the module's accelerators.
-fn gpu_finding(ctx: &Context, module: &Module, items: &[Item], gpu: &[&Item]) -> Finding {
+fn gpu_finding(_ctx: &Context, module: &Module, items: &[Item], gpu: &[&Item]) -> Finding {
     let quoted = |items: &[&&Item]| items.iter().map(|i| format!("`{}`", i.what)).collect::<Vec<_>>().join(", ");
     let (fpgas, others): (Vec<&&Item>, Vec<&&Item>) = gpu.iter().partition(|i| i.kind == Kind::Catapult);
     let catapult = !fpgas.is_empty();
@@ -65,37 +66,37 @@ fn gpu_finding(ctx: &Context, module: &Module, items: &[Item], gpu: &[&Item]) ->
     if catapult && privileged(module) {
         message.push_str("; `HostConfig.Privileged`, if it was there only for the FPGA, can go too");
     }
-    let vars = env::vars(ctx.manifest, module);
+    let vars = env::vars(module);
     if !catapult && env::named(&vars, VISIBLE_DEVICES).next().is_some() {
         message
             .push_str("; the module sets NVIDIA_VISIBLE_DEVICES: if it only watches GPUs it may need none of its own");
     }
     let path = module.co_path(&gpu[0].rel);
-    let mut edits: Vec<Edit> = gpu.iter().map(|i| Edit::Remove { path: module.co_path(&i.rel) }).collect();
+    let mut edits: Vec<Edit> = gpu.iter().map(|i| Edit::Remove { at: module.co_path(&i.rel) }).collect();
     let finding = Finding::new(&RULE, Some(module), path, message);
     let what = if gpu.len() == 1 { "the ignored setting" } else { "the ignored settings" };
 
     if let Some(existing) = k8s::resource(module, "limits", GPU) {
         let summary = format!("remove {what} (the module already has `{GPU}: {}`)", shown(existing));
-        return finding.fix_kind(FixKind::Auto).suggest(Suggestion::new(summary, edits));
+        return finding.suggest_review(Suggestion::new(summary, edits));
     }
     if has_fpga_resource(module) {
         let summary = format!("remove {what} (RES001 turns the module's `{FPGA}` resource into the GPU limit)");
-        return finding.fix_kind(FixKind::Auto).suggest(Suggestion::new(summary, edits));
+        return finding.suggest_review(Suggestion::new(summary, edits));
     }
     if let Some(request) = k8s::resource(module, "requests", GPU) {
         let summary =
             format!("remove {what} (RES006 turns the module's `{GPU}: {}` request into the limit)", shown(request));
-        return finding.fix_kind(FixKind::Auto).suggest(Suggestion::new(summary, edits));
+        return finding.suggest_review(Suggestion::new(summary, edits));
     }
     let Some(gpu_rel) = k8s::resource_rel(module, "limits", GPU) else {
         // `k8s-experimental.resources.limits` exists but is not an object: the engineer first.
-        return finding.fix_kind(FixKind::Manual);
+        return finding;
     };
     let count = Value::from(devices::gpu_count(items));
-    edits.insert(0, Edit::Set { path: module.co_path(&gpu_rel), value: count.clone() });
+    edits.insert(0, Edit::Set { at: module.co_path(&gpu_rel), value: count.clone() });
     let summary = format!("request {count} NVIDIA GPU(s) as `limits.{GPU}` instead");
-    finding.suggest(Suggestion::new(summary, edits).with_input("GPU count", 0, "", Some(count)))
+    finding.suggest_review(Suggestion::new(summary, edits).with_input("GPU count", 0, "", Some(count)))
 }
 
 /// A device other than an accelerator: the engineer decides what replaces it.
@@ -115,9 +116,9 @@ fn other_finding(module: &Module, item: &Item) -> Finding {
         format!("`Devices` entry {what} cannot be read as a device, and the agent ignores `Devices` anyway")
     };
     let path = module.co_path(&item.rel);
-    Finding::new(&RULE, Some(module), path.clone(), message).fix_kind(FixKind::Manual).suggest(Suggestion::new(
+    Finding::new(&RULE, Some(module), path.clone(), message).suggest_review(Suggestion::new(
         "remove the ignored device setting (once the module works without it)",
-        vec![Edit::Remove { path }],
+        vec![Edit::Remove { at: path }],
     ))
 }
 

@@ -6,7 +6,7 @@ use crate::manifest::Module;
 use crate::rules::shared::docker::{Amount, Setting, amount, setting};
 use crate::rules::shared::k8s;
 use crate::rules::shared::keys::shown;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -14,7 +14,8 @@ pub static RULE: Rule = Rule {
         id: "RES004",
         section: Section::Resources,
         severity: Severity::Warning,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Docker memory/CPU limits move to `k8s-experimental.resources`",
         detects: "`HostConfig.Memory`, `MemoryReservation`, `NanoCpus` (also spelled `NanoCPUs`), `CpuQuota` with `CpuPeriod` (one finding), `CpuShares` (keys matched ignoring case), one finding per setting.",
         why: "The Kubernetes agent reads these Docker settings but ignores them, so the module runs unlimited. Kubernetes limits go in `k8s-experimental.resources`: `Memory` bytes → `limits.memory` (`268435456` → `\"256Mi\"`, a binary suffix only when exact, never `m`, which means milli-bytes), `MemoryReservation` → `requests.memory`, `NanoCpus` → `limits.cpu` (`1500000000` → `\"1500m\"`, whole cores when exact: `\"2\"`), `CpuQuota`·1000/`CpuPeriod` (period 100000 µs when unset) → `limits.cpu`, `CpuShares`·1000/1024 → `requests.cpu` (the inverse of the kubelet's shares). CPU is rounded up to Kubernetes' 1m precision. Docker's 0 (or −1) means no limit: such settings are only removed.",
@@ -134,11 +135,11 @@ impl Limits<'_> {
 
     fn finding(&self, s: Setting<'_>, also: &[Setting<'_>], outcome: Outcome) -> Finding {
         let module = self.module;
-        let path = module.co_path(&s.rel());
+        let path = module.co_path(s.rel());
         let value = shown(s.value);
         let with = also.iter().map(|a| format!(" with {} {}", a.shown(), shown(a.value))).collect::<String>();
         let mut edits: Vec<Edit> =
-            std::iter::once(&s).chain(also).map(|x| Edit::Remove { path: module.co_path(&x.rel()) }).collect();
+            std::iter::once(&s).chain(also).map(|x| Edit::Remove { at: module.co_path(x.rel()) }).collect();
         let names = std::iter::once(&s).chain(also).map(Setting::shown).collect::<Vec<_>>().join(" and ");
         let (message, suggestion) = match outcome {
             Outcome::Move { part, resource, quantity, note } => {
@@ -147,14 +148,14 @@ impl Limits<'_> {
                         "{} {value}{with} is ignored on Kubernetes, and `k8s-experimental.resources.{part}` is not an object to move it into",
                         s.shown()
                     );
-                    return Finding::new(&RULE, Some(module), path, message).fix_kind(FixKind::Manual);
+                    return Finding::new(&RULE, Some(module), path, message);
                 };
                 let message = format!(
                     "{} {value}{with} is ignored on Kubernetes: it becomes `resources.{part}.{resource}: \"{quantity}\"`{note}",
                     s.shown()
                 );
                 let summary = format!("move {names} to k8s-experimental as `{part}.{resource}: \"{quantity}\"`");
-                edits.insert(0, Edit::Set { path: module.co_path(&rel), value: Value::String(quantity) });
+                edits.insert(0, Edit::Set { at: module.co_path(&rel), value: Value::String(quantity) });
                 (message, Suggestion::new(summary, edits))
             }
             Outcome::Drop(reason) => {
@@ -163,7 +164,7 @@ impl Limits<'_> {
             }
             Outcome::Manual(reason) => {
                 let message = format!("{} is ignored on Kubernetes and is {reason}", s.shown());
-                return Finding::new(&RULE, Some(module), path, message).fix_kind(FixKind::Manual);
+                return Finding::new(&RULE, Some(module), path, message);
             }
         };
         Finding::new(&RULE, Some(module), path, message).suggest(suggestion)

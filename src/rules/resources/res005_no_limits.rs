@@ -4,7 +4,7 @@ use super::devices;
 use crate::manifest::Module;
 use crate::rules::shared::docker::{Amount, amount, setting};
 use crate::rules::shared::k8s::{self, FPGA, GPU};
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Value, json};
 
 pub static RULE: Rule = Rule {
@@ -12,7 +12,8 @@ pub static RULE: Rule = Rule {
         id: "RES005",
         section: Section::Resources,
         severity: Severity::Info,
-        fix: FixKind::Input,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Custom module without memory or CPU limits",
         detects: "A custom module (not edgeAgent or edgeHub) with neither `memory` nor `cpu` in `k8s-experimental.resources.limits`, and no Docker `Memory`, `NanoCpus` or `CpuQuota` that RES004 moves there.",
         why: "Limits are not required, but good practice: without them one module can take the node's memory and CPU from the IoT Edge runtime and the other modules, and Kubernetes evicts unlimited pods first under pressure. If `requests` is absent, the limits are used as requests, so the scheduler reserves them.",
@@ -28,34 +29,34 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         return Vec::new();
     }
     let message = "neither `memory` nor `cpu` in `k8s-experimental.resources.limits`: the module can take the node's memory and CPU from the IoT Edge runtime and the other modules";
-    let finding = Finding::new(&RULE, Some(module), module.co_path(&k8s_limits_rel(module)), message);
+    let finding = Finding::new(&RULE, Some(module), module.co_path(k8s_limits_rel(module)), message);
     // Other fixes set leaves of `limits` (a GPU) or it exists already: write a leaf too, else the
     // whole (new) object, which the engineer can fill in at once.
     let existing = k8s::at(module, &["resources", "limits"]);
     if existing.is_some_and(|v| !v.is_object() && !v.is_null()) {
-        return vec![finding.fix_kind(FixKind::Manual)];
+        return vec![finding];
     }
     let leaves = existing.is_some_and(Value::is_object) || writes_gpu_limit(module);
     let suggestion = if leaves {
         let Some(rel) = k8s::resource_rel(module, "limits", "memory") else {
-            return vec![finding.fix_kind(FixKind::Manual)];
+            return vec![finding];
         };
         Suggestion::new(
             "set a memory limit (add `cpu` next to it the same way if wanted)",
-            vec![Edit::Set { path: module.co_path(&rel), value: json!("512Mi") }],
+            vec![Edit::Set { at: module.co_path(&rel), value: json!("512Mi") }],
         )
         .with_input("memory limit", 0, "", None)
     } else {
         let Some(rel) = k8s::rel(module, &["resources", "limits"]) else {
-            return vec![finding.fix_kind(FixKind::Manual)];
+            return vec![finding];
         };
         Suggestion::new(
             "set memory and CPU limits",
-            vec![Edit::Set { path: module.co_path(&rel), value: json!({"memory": "512Mi", "cpu": "500m"}) }],
+            vec![Edit::Set { at: module.co_path(&rel), value: json!({"memory": "512Mi", "cpu": "500m"}) }],
         )
         .with_input("limits ({\"memory\": …, \"cpu\": …})", 0, "", None)
     };
-    vec![finding.suggest(suggestion)]
+    vec![finding.suggest_review(suggestion)]
 }
 
 /// A memory or CPU limit now, or one RES004 moves from Docker's settings (a placeholder counts:
@@ -82,6 +83,6 @@ fn writes_gpu_limit(module: &Module) -> bool {
 }
 
 /// Where the limits are (or go), for the finding's path.
-fn k8s_limits_rel(module: &Module) -> String {
-    k8s::rel(module, &["resources", "limits"]).unwrap_or_else(|| format!("/{}", k8s::SECTION))
+fn k8s_limits_rel(module: &Module) -> crate::manifest::Pointer {
+    k8s::rel(module, &["resources", "limits"]).unwrap_or_else(|| crate::manifest::Pointer::root().child(k8s::SECTION))
 }

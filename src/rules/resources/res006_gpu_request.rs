@@ -3,10 +3,9 @@
 use super::quantity::parse_cpu;
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
-use crate::manifest::pointer;
 use crate::rules::shared::k8s::{self, GPU, MAX_GPUS};
 use crate::rules::shared::keys::shown;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -14,7 +13,8 @@ pub static RULE: Rule = Rule {
         id: "RES006",
         section: Section::Resources,
         severity: Severity::Error,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "`nvidia.com/gpu` request that differs from the limit, has no limit, or is not a whole number",
         detects: "In `k8s-experimental.resources`: an `nvidia.com/gpu` request different from the limit, a request without a limit, or a GPU count that is not a whole number (`1.5`, `\"500m\"`, `-1`).",
         why: "GPUs are extended resources: Kubernetes cannot overcommit them, so it rejects a pod whose GPU request differs from its limit, that requests GPUs without a limit, or that asks for a fraction of a GPU. The agent passes `resources` to the pod as written, so the module never starts. A limit alone is enough: the request then equals it.",
@@ -54,17 +54,17 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     }
     // The limit is written (its parent must take it); the request, when there is one, removed.
     let limit_path = k8s::resource_rel(module, "limits", GPU).map(|p| module.co_path(&p));
-    let request_path = k8s::rel(module, &["resources", "requests"]).map(|p| module.co_path(&pointer::join(&p, GPU)));
+    let request_path = k8s::rel(module, &["resources", "requests"]).map(|p| module.create_options_at(p.child(GPU)));
     let (Some(limit_path), Some(request_path)) = (limit_path, request_path) else { return Vec::new() };
-    let remove_request = request.map(|_| Edit::Remove { path: request_path.clone() });
-    let finding = |path: &str, message: String| Finding::new(&RULE, Some(module), path, message);
+    let remove_request = request.map(|_| Edit::Remove { at: request_path.clone() });
+    let finding =
+        |path: &crate::manifest::Location, message: String| Finding::new(&RULE, Some(module), path.clone(), message);
 
     match (limit.map(count), request.map(count)) {
         (Some(Count::Bad(bad)), _) => {
             let n = proposed(&bad);
-            let edits = std::iter::once(Edit::Set { path: limit_path.clone(), value: n.into() })
-                .chain(remove_request)
-                .collect();
+            let edits =
+                std::iter::once(Edit::Set { at: limit_path.clone(), value: n.into() }).chain(remove_request).collect();
             let message = format!(
                 "GPU limit `{GPU}: {bad}` is not a whole number of GPUs (0 or more): Kubernetes rejects the pod"
             );
@@ -72,17 +72,16 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                 "limit the module to {n} GPU(s){}",
                 if request.is_some() { " and drop the request" } else { "" }
             );
-            vec![
-                finding(&limit_path, message)
-                    .fix_kind(FixKind::Input)
-                    .suggest(Suggestion::new(summary, edits).with_input("GPU count", 0, "", Some(n.into()))),
-            ]
+            vec![finding(&limit_path, message).suggest_review(Suggestion::new(summary, edits).with_input(
+                "GPU count",
+                0,
+                "",
+                Some(n.into()),
+            ))]
         }
         (None, Some(Count::Whole(n))) => {
-            let edits = vec![
-                Edit::Set { path: limit_path, value: Value::from(n) },
-                Edit::Remove { path: request_path.clone() },
-            ];
+            let edits =
+                vec![Edit::Set { at: limit_path, value: Value::from(n) }, Edit::Remove { at: request_path.clone() }];
             let message = format!("GPU request `{GPU}: {n}` without a limit: Kubernetes rejects the pod");
             vec![
                 finding(&request_path, message)
@@ -91,12 +90,11 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         }
         (None, Some(Count::Bad(bad))) => {
             let n = proposed(&bad);
-            let edits =
-                vec![Edit::Set { path: limit_path, value: n.into() }, Edit::Remove { path: request_path.clone() }];
+            let edits = vec![Edit::Set { at: limit_path, value: n.into() }, Edit::Remove { at: request_path.clone() }];
             let message = format!(
                 "GPU request `{GPU}: {bad}` without a limit and not a whole number: Kubernetes rejects the pod"
             );
-            vec![finding(&request_path, message).fix_kind(FixKind::Input).suggest(
+            vec![finding(&request_path, message).suggest_review(
                 Suggestion::new(format!("make it a limit of {n} GPU(s)"), edits).with_input(
                     "GPU count",
                     0,
@@ -115,7 +113,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
             let summary = format!("drop the request: the limit of {l} GPU(s) is used as the request");
             vec![
                 finding(&request_path, message)
-                    .suggest(Suggestion::new(summary, vec![Edit::Remove { path: request_path.clone() }])),
+                    .suggest(Suggestion::new(summary, vec![Edit::Remove { at: request_path.clone() }])),
             ]
         }
         _ => Vec::new(),

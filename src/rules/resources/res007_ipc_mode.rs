@@ -5,14 +5,15 @@ use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
 use crate::rules::shared::docker::{self, setting};
 use crate::rules::shared::keys::shown;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
         id: "RES007",
         section: Section::Resources,
         severity: Severity::Error,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Shared memory through `IpcMode` shareable / container:<name> becomes `IpcMode: host`",
         detects: "`HostConfig.IpcMode` `shareable` or `container:<name>` (key and value matched ignoring case).",
         why: "Only `IpcMode: host` is translated (to the pod's `hostIPC`); `shareable` and `container:<name>` are ignored, so each pod gets its own IPC namespace and modules that exchange frames through shared memory (Live Video Analytics and an inference module, say) no longer see each other's segments. On the GPU device both modules use `\"IpcMode\": \"host\"`.",
@@ -31,8 +32,8 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     if lower != "shareable" && shared_with.is_none() {
         return Vec::new();
     }
-    let path = module.co_path(&ipc.rel());
-    let mut edits = vec![Edit::Set { path: path.clone(), value: "host".into() }];
+    let path = module.co_path(ipc.rel());
+    let mut edits = vec![Edit::Set { at: path.clone(), value: "host".into() }];
     let mut message = format!(
         "{} `{}` is not translated on Kubernetes: the pod gets an IPC namespace of its own",
         ipc.shown(),
@@ -50,7 +51,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
                     setting(other, "IpcMode").and_then(|s| s.value.as_str()).map(|m| m.trim().to_ascii_lowercase());
                 if other.create_options.value.is_some() && !matches!(mode.as_deref(), Some("host" | "shareable")) {
                     let rel = setting(other, "IpcMode").map_or_else(|| ipc_rel(other), |s| s.rel());
-                    edits.push(Edit::Set { path: other.co_path(&rel), value: "host".into() });
+                    edits.push(Edit::Set { at: other.co_path(&rel), value: "host".into() });
                     message.push_str(&format!("; `{}` gets `IpcMode: host` too, to share memory with it", other.name));
                     summary = format!("use `IpcMode: host` here and in `{}`", other.name);
                 }

@@ -5,7 +5,7 @@ use crate::manifest::Module;
 use crate::rules::shared::docker::{Amount, amount, setting};
 use crate::rules::shared::k8s;
 use crate::rules::shared::keys::{get_ci, shown};
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Value, json};
 
 /// Where containers expect shared memory.
@@ -18,7 +18,8 @@ pub static RULE: Rule = Rule {
         id: "RES008",
         section: Section::Resources,
         severity: Severity::Warning,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "`ShmSize` becomes a memory-backed emptyDir at /dev/shm",
         detects: "`HostConfig.ShmSize` (key matched ignoring case).",
         why: "The agent ignores `ShmSize`: the container gets the runtime's default 64 MiB `/dev/shm`, and modules that pass frames or tensors through shared memory (video analytics, PyTorch data loaders) fail or crash when it fills. On Kubernetes a larger `/dev/shm` is an `emptyDir` with `medium: Memory` and `sizeLimit` = ShmSize, mounted at `/dev/shm` through `k8s-experimental.volumes`.",
@@ -31,10 +32,10 @@ pub static RULE: Rule = Rule {
 
 fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     let Some(s) = setting(module, "ShmSize") else { return Vec::new() };
-    let path = module.co_path(&s.rel());
+    let path = module.co_path(s.rel());
     let value = shown(s.value);
     let finding = |message: String| Finding::new(&RULE, Some(module), path.clone(), message);
-    let remove = |summary: &str| Suggestion::new(summary, vec![Edit::Remove { path: path.clone() }]);
+    let remove = |summary: &str| Suggestion::new(summary, vec![Edit::Remove { at: path.clone() }]);
     let bytes = match amount(s.value) {
         Amount::Unset => return Vec::new(),
         Amount::Int(n) if n as u128 <= DEFAULT_SHM || n <= 0 => {
@@ -50,11 +51,11 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                 "{} is the placeholder `{p}` and is ignored on Kubernetes: mount a memory-backed emptyDir of that size at /dev/shm through `k8s-experimental.volumes` yourself",
                 s.shown()
             );
-            return vec![finding(message).fix_kind(FixKind::Manual)];
+            return vec![finding(message)];
         }
         Amount::Invalid(t) => {
             let message = format!("{} `{t}` is not a byte count, and the setting is ignored on Kubernetes", s.shown());
-            return vec![finding(message).fix_kind(FixKind::Manual)];
+            return vec![finding(message)];
         }
     };
     let size = memory(bytes);
@@ -78,7 +79,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                 "{} {value} is ignored on Kubernetes, and `k8s-experimental.volumes` is not a list to add the /dev/shm volume to",
                 s.shown()
             );
-            return vec![finding(message).fix_kind(FixKind::Manual)];
+            return vec![finding(message)];
         }
     };
     let name = free_name(volumes.and_then(Value::as_array).map_or(&[], Vec::as_slice));
@@ -90,7 +91,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         "{} {value} is ignored on Kubernetes: /dev/shm becomes a memory-backed emptyDir with `sizeLimit: \"{size}\"`",
         s.shown()
     );
-    let edits = vec![Edit::Append { path: module.co_path(&rel), value: entry }, Edit::Remove { path: path.clone() }];
+    let edits = vec![Edit::Append { at: module.co_path(&rel), value: entry }, Edit::Remove { at: path.clone() }];
     vec![finding(message).suggest(Suggestion::new(format!("mount a {size} memory-backed emptyDir at /dev/shm"), edits))]
 }
 

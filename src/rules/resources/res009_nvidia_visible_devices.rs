@@ -2,7 +2,7 @@
 
 use crate::manifest::Module;
 use crate::rules::shared::env;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 
 /// The NVIDIA container runtime's variable naming the GPUs a container sees.
 pub const NAME: &str = "NVIDIA_VISIBLE_DEVICES";
@@ -12,7 +12,8 @@ pub static RULE: Rule = Rule {
         id: "RES009",
         section: Section::Resources,
         severity: Severity::Warning,
-        fix: FixKind::Manual,
+        fix: FixAvailability::Never,
+        targets: K8S,
         title: "`NVIDIA_VISIBLE_DEVICES` bypasses the scheduler's GPU accounting",
         detects: "`NVIDIA_VISIBLE_DEVICES` (any case) in the module's `env` or `createOptions.Env`, unless it is empty, `void` or `none` (no GPU).",
         why: "The NVIDIA runtime hands a container the GPUs this variable names, whatever Kubernetes scheduled: the module then uses GPUs the scheduler may have given another pod, and GPU modules crash or slow down each other. On the GPU device, ask for GPUs with an `nvidia.com/gpu` limit; the device plugin then sets the variable to the GPUs the pod was given.",
@@ -23,8 +24,8 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
-    let vars = env::vars(ctx.manifest, module);
+fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+    let vars = env::vars(module);
     env::named(&vars, NAME)
         .filter(|v| v.value.as_deref().is_some_and(|x| !matches!(x.trim().to_ascii_lowercase().as_str(), "" | "void" | "none")))
         .map(|var| {
@@ -34,9 +35,9 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
                 var.name,
                 var.location()
             );
-            Finding::new(&RULE, Some(module), var.path.clone(), message).suggest(Suggestion::new(
+            Finding::new(&RULE, Some(module), var.at.clone(), message).suggest(Suggestion::new(
                 format!("remove `{}` (once the module requests its GPUs as a limit)", var.name),
-                vec![Edit::Remove { path: var.path.clone() }],
+                vec![Edit::Remove { at: var.at.clone() }],
             ))
         })
         .collect()

@@ -3,10 +3,10 @@
 //! variable (proxy settings, `WIRESERVER_ADDRESS`, `NVIDIA_VISIBLE_DEVICES`), whatever shape the
 //! entries have.
 //!
-//! `Module::env_value` answers "what is `NAME`" (exact name, strings only, first hit); rules need
-//! every entry instead, names matched ignoring case, with where it is, so they can report and fix each.
+//! `Module::env_value` answers "what is `NAME`" (exact name, first hit); rules need every entry
+//! instead, names matched ignoring case, with where it is, so they can report and fix each.
 
-use crate::manifest::{Manifest, Module, pointer};
+use crate::manifest::{Location, Module};
 use serde_json::Value;
 
 /// Where a variable is set.
@@ -27,20 +27,17 @@ pub struct Var<'a> {
     /// (`null`, an entry without `value`, `NAME` without `=`).
     pub value: Option<String>,
     pub place: Place,
-    /// Absolute pointer to the entry (`…/env/<name>` or `…/settings/createOptions/Env/<i>`).
-    pub path: String,
-    /// For a section entry written `{"value": …}`: it is an object, so a fix sets its `value`.
+    /// The entry (`…/env/<name>` or `createOptions` `/Env/<i>`).
+    pub at: Location,
+    /// Where a fix writes a new value: the entry's `value` (section, object entry), the entry
+    /// itself (section, bare value) or the `NAME=value` string.
+    pub value_at: Location,
+    /// A section entry written `{"value": …}`.
     pub object: bool,
 }
 
 impl Var<'_> {
-    /// Absolute pointer a fix sets to change the value: the entry's `value` (section, object
-    /// entry), the entry itself (section, bare value) or the `NAME=value` string.
-    pub fn value_path(&self) -> String {
-        if self.object { pointer::join(&self.path, "value") } else { self.path.clone() }
-    }
-
-    /// What a fix writes at [`Var::value_path`] to give the variable `value`.
+    /// What a fix writes at [`Var::value_at`] to give the variable `value`.
     pub fn written(&self, value: &str) -> Value {
         match self.place {
             Place::Section => Value::String(value.to_owned()),
@@ -58,30 +55,27 @@ impl Var<'_> {
 }
 
 /// Every variable of the module: its `env` section, then `createOptions.Env`.
-pub fn vars<'a>(manifest: &'a Manifest, module: &'a Module) -> Vec<Var<'a>> {
-    let mut out = Vec::new();
-    if let Some(section) = module.env(manifest) {
-        for (name, entry) in section {
-            let (value, object) = match entry {
-                Value::Object(o) => (o.get("value").and_then(text), true),
-                other => (text(other), false),
-            };
-            out.push(Var {
-                name,
-                value,
-                place: Place::Section,
-                path: pointer::from_tokens(&module.pointer, ["env", name.as_str()]),
-                object,
-            });
-        }
+pub fn vars(module: &Module) -> Vec<Var<'_>> {
+    let mut out = Vec::with_capacity(module.env.len() + module.env_entries().len());
+    for v in &module.env {
+        out.push(Var {
+            name: &v.name,
+            value: v.value.clone(),
+            place: Place::Section,
+            at: Location::Document(v.at.clone()),
+            value_at: Location::Document(v.value_at()),
+            object: v.object,
+        });
     }
-    for (index, entry) in module.create_env() {
-        let (name, value) = entry.split_once('=').map_or((entry, None), |(n, v)| (n, Some(v.to_owned())));
+    for e in module.env_entries() {
+        let Some((name, value)) = e.split() else { continue };
+        let at = module.create_options_at(e.at.clone());
         out.push(Var {
             name,
-            value,
-            place: Place::Create { index },
-            path: module.co_path(&format!("/Env/{index}")),
+            value: value.map(str::to_owned),
+            place: Place::Create { index: e.index },
+            value_at: at.clone(),
+            at,
             object: false,
         });
     }
@@ -95,9 +89,9 @@ pub fn named<'v, 'a>(vars: &'v [Var<'a>], name: &str) -> impl Iterator<Item = &'
     vars.iter().filter(move |v| v.name.trim().eq_ignore_ascii_case(&name))
 }
 
-/// Pointer to a new variable `name` in the module's `env` section.
-pub fn section_path(module: &Module, name: &str) -> String {
-    pointer::from_tokens(&module.pointer, ["env", name])
+/// Where a new variable `name` goes in the module's `env` section.
+pub fn section_at(module: &Module, name: &str) -> Location {
+    module.document_at(["env", name])
 }
 
 /// A proxy URL for messages, without its credentials (`http://user:pw@proxy:3128` →
@@ -107,16 +101,6 @@ pub fn redact(url: &str) -> String {
     match url[start..].rfind('@') {
         Some(at) => format!("{}***{}", &url[..start], &url[start + at..]),
         None => url.to_owned(),
-    }
-}
-
-/// A scalar as text: strings as they are, numbers and booleans written out; `None` otherwise.
-pub fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 

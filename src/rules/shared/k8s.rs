@@ -1,39 +1,42 @@
-//! The `k8s-experimental` section of createOptions, read two ways:
+//! The `k8s-experimental` section of createOptions, read two ways through the module model:
 //!
-//! - as the Kubernetes agent reads it ([`section`], [`inner`], [`at`], [`rel`]): the section key
-//!   spelled exactly `k8s-experimental` at the top of createOptions, its inner keys matched ignoring
-//!   case. Rules that check or extend what the agent sees use these. Fixes set *leaves*
-//!   (`…/resources/limits/memory`) in the spelling already there, so that several rules' fixes
-//!   compose into one object and two spellings of one key never end up side by side (the agent
-//!   would keep only one of them);
+//! - as the Kubernetes agent reads it ([`section`], [`at`], [`rel`], [`resource`]): the section
+//!   key spelled exactly `k8s-experimental` at the top of createOptions, its inner keys matched
+//!   ignoring case. Fixes set *leaves* (`…/resources/limits/memory`) in the spelling already there,
+//!   so that several rules' fixes compose into one object and two spellings of one key never end
+//!   up side by side (the agent would keep only one of them);
 //! - as the engineer may have written it ([`sections_any_spelling`], [`meant`]): misspelled
 //!   (`k8s_experimental`) or misplaced (inside `HostConfig`) sections and inner keys, which the agent
 //!   ignores, for the rules that report or merge them (OTH007) or must not add a second one (OTH001).
 
-use super::docker::{Amount, amount};
-use super::keys::get_ci;
-use crate::manifest::{Module, pointer};
+use crate::device::ServiceType;
+use crate::manifest::model::{self, Amount, Experimental as AgentSection, amount};
+use crate::manifest::{Module, Pointer};
 use serde_json::{Map, Value};
 
-/// The only spelling of the section the agent reads, at the top of createOptions.
-pub const SECTION: &str = "k8s-experimental";
-
-/// The inner keys the agent knows (it matches them ignoring case), in their documented spelling.
-pub const KNOWN: [&str; 6] = ["volumes", "resources", "nodeSelector", "securityContext", "serviceOptions", "strategy"];
+pub use crate::manifest::model::{
+    K8S_KEYS as KNOWN, K8S_SECTION as SECTION, is_k8s_section_name as is_section_name, squash,
+};
 
 /// The NVIDIA device plugin's resource.
 pub const GPU: &str = "nvidia.com/gpu";
 /// The FPGA device's resource.
 pub const FPGA: &str = "microsoft.com/fpga_catapult";
-/// An Azure Stack Edge Pro GPU device has one or two GPUs.
+/// TRANSITIONAL: the most GPUs an Azure Stack Edge Pro GPU has; the device profile's `gpus`
+/// replaces it.
 pub const MAX_GPUS: u64 = 2;
 
 // --- The section the agent reads -------------------------------------------------------------
 
-/// The agent's own section (key spelled exactly), whatever its JSON type: for rules that must
-/// know whether it is absent, null or an object before writing into it.
+/// The agent's own section (key spelled exactly), whatever its JSON type.
+pub fn agent(module: &Module) -> Option<&AgentSection> {
+    module.container()?.k8s.as_ref()
+}
+
+/// The agent's own section's value, whatever its JSON type: for rules that must know whether it
+/// is absent, null or an object before writing into it.
 pub fn agent_section(module: &Module) -> Option<&Value> {
-    module.create_options.object()?.get(SECTION)
+    agent(module).map(|s| &s.value)
 }
 
 /// The agent's own section, when it is an object.
@@ -43,33 +46,29 @@ pub fn section(module: &Module) -> Option<&Map<String, Value>> {
 
 /// An inner key of the agent's section as written (matched ignoring case) and its value.
 pub fn inner<'m>(module: &'m Module, name: &str) -> Option<(&'m str, &'m Value)> {
-    get_ci(section(module)?, name)
+    agent(module)?.get(name).map(|f| (f.key.as_str(), &f.value))
 }
 
 /// The value at `k8s-experimental.<levels…>`, each level matched ignoring case.
 pub fn at<'a>(module: &'a Module, levels: &[&str]) -> Option<&'a Value> {
-    let mut cur = agent_section(module)?;
-    for level in levels {
-        cur = get_ci(cur.as_object()?, level)?.1;
-    }
-    Some(cur)
+    model::lookup(agent_section(module)?, &Pointer::root(), levels).map(|(v, _)| v)
 }
 
-/// Pointer (relative to createOptions) to `k8s-experimental.<levels…>`, through the spellings
-/// already there; `None` when an existing level is not an object, so that writing below it
-/// would fail.
-pub fn rel(module: &Module, levels: &[&str]) -> Option<String> {
-    let mut path = pointer::join("", SECTION);
-    let mut cur = module.create_options.object()?.get(SECTION);
+/// Where (in createOptions) `k8s-experimental.<levels…>` is or would be written, through the
+/// spellings already there; `None` when an existing level is not an object, so that writing below
+/// it would fail.
+pub fn rel(module: &Module, levels: &[&str]) -> Option<Pointer> {
+    let mut path = Pointer::root().child(SECTION);
+    let mut cur = agent_section(module);
     for level in levels {
         match cur {
             None | Some(Value::Null) => {
-                path = pointer::join(&path, level);
+                path = path.child(level);
                 cur = None;
             }
             Some(Value::Object(m)) => {
-                let found = get_ci(m, level);
-                path = pointer::join(&path, found.map_or(*level, |(k, _)| k));
+                let found = m.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(level));
+                path = path.child(found.map_or(*level, |(k, _)| k.as_str()));
                 cur = found.map(|(_, v)| v);
             }
             Some(_) => return None,
@@ -78,12 +77,11 @@ pub fn rel(module: &Module, levels: &[&str]) -> Option<String> {
     Some(path)
 }
 
-/// Pointer (relative to createOptions) to an inner key: the existing spelling, or `name`. Unlike
-/// [`rel`] it always answers, also when the section is not an object: the caller checks whether it
-/// can write there.
-pub fn rel_path(module: &Module, name: &str) -> String {
+/// Where (in createOptions) an inner key is: the existing spelling, or `name`. Unlike [`rel`] it
+/// always answers, also when the section is not an object: the caller checks whether it can write.
+pub fn rel_path(module: &Module, name: &str) -> Pointer {
     let key = inner(module, name).map_or(name, |(k, _)| k);
-    pointer::from_tokens("", [SECTION, key])
+    Pointer::from_tokens([SECTION, key])
 }
 
 // --- Resources -------------------------------------------------------------------------------
@@ -98,16 +96,16 @@ pub fn resource<'a>(module: &'a Module, part_name: &str, name: &str) -> Option<&
     part(module, part_name)?.get(name)
 }
 
-/// Pointer (relative to createOptions) to write the resource `name` of `part`; `None` when the
-/// section's shape does not allow it (the parent exists and is not an object).
-pub fn resource_rel(module: &Module, part_name: &str, name: &str) -> Option<String> {
+/// Where (in createOptions) to write the resource `name` of `part`; `None` when the section's
+/// shape does not allow it (the parent exists and is not an object).
+pub fn resource_rel(module: &Module, part_name: &str, name: &str) -> Option<Pointer> {
     let parent = rel(module, &["resources", part_name])?;
     if let Some(existing) = at(module, &["resources", part_name])
         && !matches!(existing, Value::Object(_) | Value::Null)
     {
         return None;
     }
-    Some(pointer::join(&parent, name))
+    Some(parent.child(name))
 }
 
 /// A GPU count as written (`2`, `"2"`); `None` when it is not a whole number.
@@ -124,17 +122,11 @@ pub fn count(value: &Value) -> Option<i128> {
 /// misspelling (`service-options`, which the agent ignores). Returns the key as written, whether it
 /// is misspelled, and its value.
 pub fn service_options(module: &Module) -> Option<(&str, bool, &Value)> {
-    let section = section(module)?;
-    let mut misspelled = None;
-    for (k, v) in section {
-        if k.eq_ignore_ascii_case("serviceOptions") {
-            return Some((k.as_str(), false, v));
-        }
-        if misspelled.is_none() && is_misspelled_service_options(k) {
-            misspelled = Some((k.as_str(), true, v));
-        }
+    let s = agent(module)?;
+    if let Some(f) = &s.service_options {
+        return Some((f.key.as_str(), false, &f.value));
     }
-    misspelled
+    s.unknown.iter().find(|f| is_misspelled_service_options(&f.key)).map(|f| (f.key.as_str(), true, &f.value))
 }
 
 /// `service-options` or `service_options` in any case: a spelling of `serviceOptions` the agent
@@ -146,7 +138,7 @@ pub fn is_misspelled_service_options(key: &str) -> bool {
 /// The `type` of the service options: key as written and value.
 pub fn service_type(module: &Module) -> Option<(&str, &Value)> {
     let (_, _, options) = service_options(module)?;
-    get_ci(options.as_object()?, "type")
+    options.as_object()?.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case("type")).map(|(k, v)| (k.as_str(), v))
 }
 
 /// The Service types the agent knows (it parses them case-insensitively).
@@ -154,7 +146,7 @@ pub const SERVICE_TYPES: [&str; 3] = ["ClusterIP", "NodePort", "LoadBalancer"];
 
 /// The canonical spelling of a valid Service type.
 pub fn canonical_type(value: &str) -> Option<&'static str> {
-    SERVICE_TYPES.iter().copied().find(|t| t.eq_ignore_ascii_case(value.trim()))
+    ServiceType::parse(value).map(ServiceType::name)
 }
 
 /// The module's Service takes no external IP: its type is ClusterIP or NodePort.
@@ -175,52 +167,36 @@ pub struct Experimental<'a> {
     /// The key as written (`k8s-experimental`, `k8s_experimental`, `K8s-Experimental`…).
     pub key: &'a str,
     pub value: &'a Value,
-    /// Pointer relative to createOptions (`/k8s_experimental`, `/HostConfig/k8s-experimental`).
-    pub rel_pointer: String,
+    /// Where it is in createOptions (`/k8s_experimental`, `/HostConfig/k8s-experimental`).
+    pub rel_pointer: Pointer,
     /// Spelled exactly `k8s-experimental` at the top of createOptions: the only one the agent reads.
     pub read_by_agent: bool,
     /// Placed inside `HostConfig` instead of at the top of createOptions.
     pub in_host_config: bool,
 }
 
-/// True for any spelling of the section's name: `k8s_experimental`, `K8S-Experimental`, `k8sExperimental`.
-pub fn is_section_name(key: &str) -> bool {
-    squash(key) == "k8sexperimental"
-}
-
-/// Lower-case letters and digits only: what tells spellings of one name apart from other names.
-pub fn squash(key: &str) -> String {
-    key.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
-}
-
 /// Every section of the module, in any spelling: top-level keys named like the section, and the
 /// same inside `HostConfig` (a common misplacement). The agent's own section comes first.
 pub fn sections_any_spelling(module: &Module) -> Vec<Experimental<'_>> {
-    let Some(co) = module.create_options.object() else { return Vec::new() };
-    let mut out: Vec<Experimental<'_>> = co
-        .iter()
-        .filter(|(k, _)| is_section_name(k))
-        .map(|(k, v)| Experimental {
-            key: k,
-            value: v,
-            rel_pointer: pointer::join("", k),
-            read_by_agent: k == SECTION,
-            in_host_config: false,
-        })
-        .collect();
-    for (hc_key, hc) in co.iter().filter(|(k, _)| k.eq_ignore_ascii_case("HostConfig")) {
-        if let Some(hc) = hc.as_object() {
-            out.extend(hc.iter().filter(|(k, _)| is_section_name(k)).map(|(k, v)| Experimental {
-                key: k,
-                value: v,
-                rel_pointer: pointer::from_tokens("", [hc_key.as_str(), k.as_str()]),
-                read_by_agent: false,
-                in_host_config: true,
-            }));
-        }
-    }
-    out.sort_by_key(|s| !s.read_by_agent);
-    out
+    let Some(c) = module.container() else { return Vec::new() };
+    let agent = c.k8s.as_ref().map(|s| Experimental {
+        key: SECTION,
+        value: &s.value,
+        rel_pointer: s.at.clone(),
+        read_by_agent: true,
+        in_host_config: false,
+    });
+    let hc = c.host_config.as_ref().map(|h| &h.at);
+    agent
+        .into_iter()
+        .chain(c.k8s_lookalikes.iter().map(|f| Experimental {
+            key: &f.key,
+            value: &f.value,
+            rel_pointer: f.at.clone(),
+            read_by_agent: false,
+            in_host_config: hc.is_some_and(|h| f.at.starts_with(h)),
+        }))
+        .collect()
 }
 
 /// The documented spelling of an inner key the agent knows (matched ignoring case).

@@ -2,7 +2,7 @@
 
 use super::binds::binds;
 use crate::manifest::Module;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Map, Value};
 
 /// Where the FPGA device mounts Edge shares on the host.
@@ -13,7 +13,8 @@ pub static RULE: Rule = Rule {
         id: "STO001",
         section: Section::Storage,
         severity: Severity::Error,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Bind of an FPGA Edge share path becomes a volume mount of the share",
         detects: "A `HostConfig.Binds` entry `/home/hcsshares/<share>:<target>[:ro]`: the host path where the FPGA device mounts Edge shares.",
         why: "On the GPU device shares are Kubernetes volumes named after the share; the FPGA host path /home/hcsshares does not exist there, so the bind would mount an empty directory.",
@@ -41,19 +42,19 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                 mount.insert("ReadOnly".into(), true.into());
             }
             let edits = vec![
-                Edit::Remove { path: module.co_path(&b.rel_pointer()) },
-                Edit::Append { path: module.co_path("/HostConfig/Mounts"), value: Value::Object(mount) },
+                Edit::Remove { at: module.co_path(b.rel_pointer()) },
+                Edit::Append { at: module.co_path("/HostConfig/Mounts"), value: Value::Object(mount) },
             ];
             let finding = Finding::new(
                 &RULE,
                 Some(module),
-                module.co_path(&b.rel_pointer()),
+                module.co_path(b.rel_pointer()),
                 format!("bind `{}` uses the FPGA share path of share `{share}`", b.raw),
             );
             Some(if sub.is_empty() {
                 finding.suggest(Suggestion::new(format!("mount share `{share}` as a volume at {}", b.target), edits))
             } else {
-                finding.fix_kind(FixKind::Input).suggest(
+                finding.suggest_review(
                     Suggestion::new(
                         format!(
                             "mount the whole share `{share}` at {} (the module must then read its `{sub}` folder)",

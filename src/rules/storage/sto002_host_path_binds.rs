@@ -4,7 +4,7 @@ use super::binds::{Bind, binds};
 use super::mounts::{self, MOUNTS};
 use super::paths::{BindOwner, owner, starts_with_placeholder};
 use crate::manifest::Module;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Map, Value};
 
 pub static RULE: Rule = Rule {
@@ -12,7 +12,8 @@ pub static RULE: Rule = Rule {
         id: "STO002",
         section: Section::Storage,
         severity: Severity::Warning,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Bind of a host folder becomes a `Mounts` bind entry",
         detects: "A `HostConfig.Binds` entry `<host folder>:<target>[:ro]` whose source is an absolute host path (or a placeholder filled in at deploy time, such as `$VIDEO_FOLDER`) and that no other storage rule handles (Edge shares: STO001, files: STO004, Windows paths: STO008). A relative source (`./data`) is reported for a manual fix.",
         why: "The guide asks for `Mounts` instead of `Binds`. The Kubernetes agent turns both into a hostPath volume of type DirectoryOrCreate, so the module keeps working, but the `Mounts` form names source, target and read-only explicitly instead of relying on the `:` split of a string. A relative path is rejected by Docker and is not a valid hostPath.",
@@ -28,7 +29,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
 }
 
 fn finding(module: &Module, b: &Bind<'_>) -> Finding {
-    let path = module.co_path(&b.rel_pointer());
+    let path = module.co_path(b.rel_pointer());
     if !b.source.starts_with('/') && !starts_with_placeholder(b.source) {
         return Finding::new(
             &RULE,
@@ -38,12 +39,11 @@ fn finding(module: &Module, b: &Bind<'_>) -> Finding {
                 "bind `{}` has the relative host path `{}`: use an absolute host folder (or a share volume)",
                 b.raw, b.source
             ),
-        )
-        .fix_kind(FixKind::Manual);
+        );
     }
     if !mounts::writable(module) {
         let message = format!("bind `{}` of host folder `{}` should be a `Mounts` bind entry", b.raw, b.source);
-        return Finding::new(&RULE, Some(module), path, message + mounts::NOT_WRITABLE).fix_kind(FixKind::Manual);
+        return Finding::new(&RULE, Some(module), path, message + mounts::NOT_WRITABLE);
     }
     let mut mount = Map::new();
     mount.insert("Type".into(), "bind".into());
@@ -66,6 +66,6 @@ fn finding(module: &Module, b: &Bind<'_>) -> Finding {
     )
     .suggest(Suggestion::new(
         summary,
-        vec![Edit::Remove { path }, Edit::Append { path: module.co_path(MOUNTS), value: Value::Object(mount) }],
+        vec![Edit::Remove { at: path }, Edit::Append { at: module.co_path(MOUNTS), value: Value::Object(mount) }],
     ))
 }

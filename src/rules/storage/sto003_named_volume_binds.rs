@@ -5,7 +5,7 @@ use super::mounts::{self, MOUNTS};
 use super::paths::{BindOwner, owner};
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Map, Value};
 
 pub static RULE: Rule = Rule {
@@ -13,7 +13,8 @@ pub static RULE: Rule = Rule {
         id: "STO003",
         section: Section::Storage,
         severity: Severity::Error,
-        fix: FixKind::Input,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Bind of a Docker named volume becomes a share volume mount",
         detects: "A `HostConfig.Binds` entry `<volume name>:<target>[:ro]` whose source is a Docker volume name (`myvol:/data`), not a host path.",
         why: "The Kubernetes agent splits every bind on `:` and makes the source a hostPath, so `myvol` becomes a host directory named `myvol` (a relative path) instead of a volume: the data Docker kept in the volume is not there. On the GPU device persistent storage is a share mounted as a `Mounts` entry of type `volume`; the agent claims it as a PersistentVolumeClaim named after the lower-cased `Source`.",
@@ -39,21 +40,20 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
             if b.read_only() {
                 mount.insert("ReadOnly".into(), true.into());
             }
-            let path = module.co_path(&b.rel_pointer());
+            let path = module.co_path(b.rel_pointer());
             let message = format!(
                 "bind `{}` names Docker volume `{}`: on Kubernetes it becomes a host directory, not a volume",
                 b.raw, b.source
             );
             if !mounts::writable(module) {
-                return Finding::new(&RULE, Some(module), path, message + mounts::NOT_WRITABLE)
-                    .fix_kind(FixKind::Manual);
+                return Finding::new(&RULE, Some(module), path, message + mounts::NOT_WRITABLE);
             }
-            Finding::new(&RULE, Some(module), path.clone(), message).suggest(
+            Finding::new(&RULE, Some(module), path.clone(), message).suggest_review(
                 Suggestion::new(
                     format!("mount share `{share}` as a volume at {} (create the share on the GPU device)", b.target),
                     vec![
-                        Edit::Remove { path },
-                        Edit::Append { path: module.co_path(MOUNTS), value: Value::Object(mount) },
+                        Edit::Remove { at: path },
+                        Edit::Append { at: module.co_path(MOUNTS), value: Value::Object(mount) },
                     ],
                 )
                 .with_input("share name", 1, "/Source", Some(share.into())),

@@ -5,7 +5,7 @@ use super::mounts::{self, MOUNTS, mounts};
 use super::paths::{BindOwner, is_device, is_docker, is_file, is_system_dir, is_windows, owner, parent};
 use super::paths::{is_volume_name, starts_with_placeholder};
 use crate::manifest::Module;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Map, Value};
 
 pub static RULE: Rule = Rule {
@@ -13,7 +13,8 @@ pub static RULE: Rule = Rule {
         id: "STO004",
         section: Section::Storage,
         severity: Severity::Error,
-        fix: FixKind::Input,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "Bind of a file: mount the folder that holds it",
         detects: "A bind, in `Binds` or as a `Mounts` entry of type `bind`, whose host source or container target is a file: a name with a file extension (`config.json`), a well-known file (`/var/run/docker.sock`, `/etc/hosts`, `/etc/localtime`, `/sys/class/gpio/export`), a program in a `bin` folder, or a device node (`/dev/video0`).",
         why: "The Kubernetes agent turns every bind into a hostPath volume of type DirectoryOrCreate, and the kubelet refuses to start the pod when the host path is a file (or creates an empty directory where the file was expected). Only directories can be mounted: mount the parent folder and let the module read the file inside it. Where the parent is a system folder (`/`, `/etc`, `/dev`, `/var/run`…) mounting it would shadow the container's own files, and the Docker socket is useless because there is no Docker engine on the GPU device: those need a change to the module.",
@@ -64,10 +65,12 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     let mut groups: Vec<((&str, &str), Vec<&FileBind<'_>>)> = Vec::new();
     for item in &items {
         match manual_reason(item) {
-            Some(reason) => out.push(
-                Finding::new(&RULE, Some(module), module.co_path(&item.rel), format!("{} {reason}", item.shown))
-                    .fix_kind(FixKind::Manual),
-            ),
+            Some(reason) => out.push(Finding::new(
+                &RULE,
+                Some(module),
+                module.co_path(&item.rel),
+                format!("{} {reason}", item.shown),
+            )),
             None => {
                 let key = (parent(item.source), parent(item.target));
                 match groups.iter_mut().find(|(k, _)| *k == key) {
@@ -89,7 +92,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         let first = group[0];
         let reads: Vec<String> =
             group.iter().map(|i| format!("{}/{}", target.trim_end_matches('/'), name(i.source))).collect();
-        let mut edits: Vec<Edit> = group.iter().map(|i| Edit::Remove { path: module.co_path(&i.rel) }).collect();
+        let mut edits: Vec<Edit> = group.iter().map(|i| Edit::Remove { at: module.co_path(&i.rel) }).collect();
         let message = format!(
             "{} mounts the file `{}`: a hostPath DirectoryOrCreate volume cannot mount a file",
             first.shown,
@@ -102,13 +105,13 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         let reads = reads.join("`, `");
         let finding = Finding::new(&RULE, Some(module), module.co_path(&first.rel), message);
         if !mounts::writable(module) {
-            let mut f = finding.fix_kind(FixKind::Manual);
+            let mut f = finding;
             f.message.push_str(mounts::NOT_WRITABLE);
             out.push(f);
             continue;
         }
         if existing.contains(&(folder, target)) {
-            out.push(finding.suggest(Suggestion::new(
+            out.push(finding.suggest_review(Suggestion::new(
                 format!("drop it: folder `{folder}` is already mounted at {target}; the module must read `{reads}`"),
                 edits,
             )));
@@ -122,9 +125,9 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
             mount.insert("ReadOnly".into(), true.into());
         }
         let at = edits.len();
-        edits.push(Edit::Append { path: module.co_path(MOUNTS), value: Value::Object(mount) });
+        edits.push(Edit::Append { at: module.co_path(MOUNTS), value: Value::Object(mount) });
         out.push(
-            finding.suggest(
+            finding.suggest_review(
                 Suggestion::new(
                     format!("mount folder `{folder}` at {target} instead; the module must read `{reads}`"),
                     edits,

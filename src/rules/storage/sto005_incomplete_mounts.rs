@@ -2,7 +2,7 @@
 
 use super::mounts::mounts;
 use crate::manifest::{Module, json_kind};
-use crate::rules::{Check, Context, Finding, FixKind, Rule, RuleDoc, Section, Severity};
+use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -10,7 +10,8 @@ pub static RULE: Rule = Rule {
         id: "STO005",
         section: Section::Storage,
         severity: Severity::Error,
-        fix: FixKind::Manual,
+        fix: FixAvailability::Never,
+        targets: K8S,
         title: "`Mounts` entry missing `Type`, `Source` or `Target`",
         detects: "An element of `HostConfig.Mounts` that is not an object, or lacks a non-empty `Type`, `Source` or `Target` (keys are read case-insensitively, as Docker does), or a `Mounts` that is not a list. A `tmpfs` entry needs no `Source`: STO006 replaces it.",
         why: "The Kubernetes agent validates every mount before it deploys anything: one incomplete entry makes it reject the whole deployment (InvalidMountException), so no module of the device is updated. Docker was more lenient (a tmpfs needs no source), which is why such entries run on the FPGA device.",
@@ -36,7 +37,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     mounts(module)
         .into_iter()
         .filter_map(|m| {
-            let path = module.co_path(&m.rel_pointer());
+            let path = module.co_path(m.rel_pointer());
             if m.fields().is_none() {
                 return Some(Finding::new(
                     &RULE,

@@ -4,7 +4,7 @@ use super::mounts::{Mount, mounts};
 use crate::manifest::Module;
 use crate::rules::shared::k8s;
 use crate::rules::shared::keys::get_ci;
-use crate::rules::{Check, Context, Edit, Finding, FixKind, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Map, Value, json};
 use std::collections::HashSet;
 
@@ -13,7 +13,8 @@ pub static RULE: Rule = Rule {
         id: "STO006",
         section: Section::Storage,
         severity: Severity::Warning,
-        fix: FixKind::Auto,
+        fix: FixAvailability::Sometimes,
+        targets: K8S,
         title: "`tmpfs` mount becomes a memory-backed emptyDir; `npipe` mount is dropped",
         detects: "A `HostConfig.Mounts` entry of type `tmpfs` or `npipe`.",
         why: "The Kubernetes agent translates only `bind` and `volume` mounts: a tmpfs is silently not mounted, so the module writes its scratch files into the container layer instead of memory. The same thing on Kubernetes is an emptyDir volume with `medium: Memory`, declared in `k8s-experimental.volumes` with its volumeMount at the same path (`TmpfsOptions.SizeBytes` becomes its `sizeLimit`; at /dev/shm without one, `ShmSize` does, and RES008 then only removes `ShmSize`). Where `k8s-experimental.volumes` already mounts something at that path the tmpfs is only dropped: two volumes at one path make Kubernetes reject the pod. A named pipe (`npipe`) exists only on Windows hosts; the GPU device is Linux.",
@@ -51,7 +52,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         .filter_map(|m| {
             let kind = m.kind()?;
             let target = m.target()?;
-            let path = module.co_path(&m.rel_pointer());
+            let path = module.co_path(m.rel_pointer());
             match kind.as_str() {
                 "npipe" => Some(
                     Finding::new(
@@ -65,28 +66,25 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                     )
                     .suggest(Suggestion::new(
                         format!("drop the named-pipe mount at {target}"),
-                        vec![Edit::Remove { path }],
+                        vec![Edit::Remove { at: path }],
                     )),
                 ),
                 "tmpfs" => {
                     let message =
                         format!("`tmpfs` mount at `{target}` is ignored on Kubernetes: nothing is mounted there");
                     if !can_append {
-                        return Some(
-                            Finding::new(
-                                &RULE,
-                                Some(module),
-                                path,
-                                message + "; `k8s-experimental.volumes` is not a list, so add the emptyDir by hand",
-                            )
-                            .fix_kind(FixKind::Manual),
-                        );
+                        return Some(Finding::new(
+                            &RULE,
+                            Some(module),
+                            path,
+                            message + "; `k8s-experimental.volumes` is not a list, so add the emptyDir by hand",
+                        ));
                     }
                     if mounted.contains(target.trim_end_matches('/')) {
                         return Some(Finding::new(&RULE, Some(module), path.clone(), message).suggest(
                             Suggestion::new(
                                 format!("drop it: `k8s-experimental.volumes` already mounts a volume at {target}"),
-                                vec![Edit::Remove { path }],
+                                vec![Edit::Remove { at: path }],
                             ),
                         ));
                     }
@@ -96,7 +94,10 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                         format!(
                             "mount a memory-backed emptyDir `{name}` at {target} through `k8s-experimental.volumes`"
                         ),
-                        vec![Edit::Append { path: module.co_path(&volumes_rel), value: entry }, Edit::Remove { path }],
+                        vec![
+                            Edit::Append { at: module.co_path(&volumes_rel), value: entry },
+                            Edit::Remove { at: path },
+                        ],
                     )))
                 }
                 _ => None,

@@ -4,14 +4,15 @@ use super::binds::binds;
 use super::mounts::mounts;
 use crate::manifest::Module;
 use crate::manifest::pointer;
-use crate::rules::{Check, Context, Finding, FixKind, Rule, RuleDoc, Section, Severity};
+use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
         id: "STO007",
         section: Section::Storage,
         severity: Severity::Warning,
-        fix: FixKind::Manual,
+        fix: FixAvailability::Never,
+        targets: K8S,
         title: "Anonymous volume (`Volumes`) is not created on Kubernetes",
         detects: "A path in the top-level createOptions `Volumes` object (`\"Volumes\": {\"/data\": {}}`) that no `Binds` or `Mounts` entry mounts.",
         why: "Docker creates an anonymous volume for each `Volumes` path, and it survives container restarts. The Kubernetes agent does not translate `Volumes`: the path is just a folder in the container layer, and its data is lost every time the pod restarts. Keep the data on a share instead: a `Mounts` entry of type `volume`.",
@@ -51,7 +52,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
             Finding::new(
                 &RULE,
                 Some(module),
-                module.co_path(&pointer::from_tokens("", ["Volumes", p.as_str()])),
+                module.co_path(pointer::from_tokens("", ["Volumes", p.as_str()])),
                 format!("anonymous volume `{p}` is not created on Kubernetes: its data is lost when the pod restarts; mount a share there (`{{\"Type\": \"volume\", \"Source\": \"<share>\", \"Target\": \"{p}\"}}`)"),
             )
         })

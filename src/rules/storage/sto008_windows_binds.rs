@@ -4,14 +4,15 @@ use super::binds::binds;
 use super::mounts::mounts;
 use super::paths::{BindOwner, is_windows, owner};
 use crate::manifest::Module;
-use crate::rules::{Check, Context, Finding, FixKind, Rule, RuleDoc, Section, Severity};
+use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
         id: "STO008",
         section: Section::Storage,
         severity: Severity::Error,
-        fix: FixKind::Manual,
+        fix: FixAvailability::Never,
+        targets: K8S,
         title: "Bind of a Windows host path",
         detects: "A `HostConfig.Binds` entry whose source is a Windows path (`C:\\data:/data`, `\\\\.\\pipe\\x:…`), or a `Mounts` bind entry with such a `Source`.",
         why: "The Kubernetes agent splits a bind on every `:`, so `C:\\data:/data` becomes the host path `C` mounted at `\\data`: the pod is invalid or mounts the wrong thing. And the GPU device is Linux: no Windows path exists there at all.",
@@ -27,7 +28,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         Finding::new(
             &RULE,
             Some(module),
-            module.co_path(&b.rel_pointer()),
+            module.co_path(b.rel_pointer()),
             format!("bind `{}` has the Windows host path `{}`: the agent splits it on `:` and the GPU device is Linux; mount a share instead", b.raw, b.source),
         )
     });
@@ -36,7 +37,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         Some(Finding::new(
             &RULE,
             Some(module),
-            module.co_path(&m.rel_pointer()),
+            module.co_path(m.rel_pointer()),
             format!(
                 "`Mounts` bind of the Windows host path `{source}`: the GPU device is Linux; mount a share instead"
             ),

@@ -9,7 +9,7 @@
 //! modules, module twins, chunked (`createOptions01`…) and object (template) createOptions, and
 //! template placeholders (`${ACR}`, `$SHARE_NAME`) that must come out unchanged.
 
-use crate::manifest::chunk;
+use fpga2gpu::manifest::chunk;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -407,34 +407,6 @@ fn write_create_options(settings: &mut Map<String, Value>, create: &Value, form:
     }
     .expect("a Value serialises");
     for (n, piece) in chunk(&text).into_iter().enumerate() {
-        let key = if n == 0 { "createOptions".to_owned() } else { format!("createOptions{n:02}") };
-        settings.insert(key, Value::String(piece.to_owned()));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::manifest::{CreateOptionsForm, Manifest};
-
-    #[test]
-    fn same_seed_same_bytes() {
-        assert_eq!(manifest(30, 7), manifest(30, 7));
-        assert_ne!(manifest(30, 7), manifest(30, 8));
-        assert_ne!(manifest_value(30, 0), manifest_value(30, 1));
-    }
-
-    #[test]
-    fn loads_with_every_module_and_some_chunked_options() {
-        let m = Manifest::load(manifest(200, 1).as_bytes()).expect("generated manifests load");
-        assert_eq!(m.modules.len(), 202);
-        assert!(m.modules.iter().all(|m| m.create_options.value.is_some()));
-        assert!(
-            m.modules
-                .iter()
-                .any(|m| matches!(m.create_options.form, CreateOptionsForm::String { chunks } if chunks > 1))
-        );
-        assert!(m.modules.iter().any(|m| m.create_options.form == CreateOptionsForm::Object));
-        assert_eq!(m.routes().len(), 201);
+        settings.insert(fpga2gpu::manifest::chunk_key(n), Value::String(piece.to_owned()));
     }
 }

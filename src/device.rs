@@ -1,0 +1,193 @@
+//! The device a manifest goes to: one profile that every part of the engine reads (the rules, the
+//! Kubernetes translation, the pre-flight), with documented defaults. The CLI sets each field with
+//! a flag, the decisions file saves it, and the app edits it in its "Device" panel.
+//!
+//! The defaults describe an Azure Stack Edge Pro GPU device with one GPU and the managed IoT Edge
+//! role (IoT Edge on Kubernetes) as Microsoft installs it; each field's doc says where its default
+//! comes from.
+
+use serde::{Deserialize, Serialize};
+
+/// Where the migrated modules run.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumIter,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum Target {
+    /// The device's managed IoT Edge on Kubernetes (the migration guide's target).
+    #[default]
+    K8s,
+    /// IoT Edge 1.5/1.6 on moby in an Ubuntu VM on the device (Microsoft's recommendation since
+    /// the managed runtime reached end of life).
+    Vm,
+}
+
+impl Target {
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// The Kubernetes Service type the agent gives a module with port bindings.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumIter,
+)]
+pub enum ServiceType {
+    ClusterIP,
+    NodePort,
+    #[default]
+    LoadBalancer,
+}
+
+impl ServiceType {
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// The type named `text`, ignoring case (as the agent parses it).
+    pub fn parse(text: &str) -> Option<ServiceType> {
+        use strum::IntoEnumIterator;
+        ServiceType::iter().find(|t| t.name().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// The IoT Edge release installed in the VM (VM target only).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumIter,
+)]
+pub enum IotEdgeVersion {
+    /// 1.5 LTS: serviced until 2026-11-10.
+    #[serde(rename = "1.5")]
+    #[strum(serialize = "1.5")]
+    V1_5,
+    /// 1.6 LTS (released 2026-07-14, serviced until 2028-11-14): the default.
+    #[default]
+    #[serde(rename = "1.6")]
+    #[strum(serialize = "1.6")]
+    V1_6,
+}
+
+impl IotEdgeVersion {
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// The device's GPU model: it decides the GPU VM sizes (VM target) and the CUDA driver.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumIter,
+)]
+pub enum GpuModel {
+    /// NVIDIA T4: Azure Stack Edge Pro GPU and Pro R.
+    #[default]
+    T4,
+    /// NVIDIA A2: Azure Stack Edge Pro 2.
+    A2,
+}
+
+impl GpuModel {
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// The device profile. Unknown fields in a saved profile are refused, so a typo does not silently
+/// fall back to a default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DeviceProfile {
+    /// Default `k8s`, so existing use of the tool does not change.
+    pub target: Target,
+    /// GPUs the modules can use. Default 1: an Azure Stack Edge Pro GPU has one or two NVIDIA T4
+    /// (Pro R and Pro 2: one), and GPUs given to VMs are not available to Kubernetes.
+    pub gpus: u32,
+    /// The device's Edge shares enabled for compute, by name; `None` when not declared (then
+    /// volume mounts are listed as shares the device must have, not checked).
+    pub shares: Option<Vec<String>>,
+    /// How many addresses the device's "Kubernetes external service IPs" range holds; `None` when
+    /// not given (then the count needed is reported, not checked).
+    pub external_ips: Option<u32>,
+    /// The Service type the agent gives modules with port bindings. Default LoadBalancer: on Azure
+    /// Stack Edge each such module takes an IP from the external service IP range (migration guide).
+    pub service_type: ServiceType,
+    /// The storage class the agent writes on the PersistentVolumeClaims it makes for `volume`
+    /// mounts; `None` means the agent makes no PVCs ("" is a storage class, the cluster's default).
+    pub storage_class: Option<String>,
+    /// The size written on each PVC, in MB (the agent's `PersistentVolumeClaimDefaultSizeInMb`).
+    pub pvc_size_mb: Option<u32>,
+    /// The agent names a PVC's volume after the mount's source (`UseMountSourceForVolumeName`).
+    pub volume_name_from_source: bool,
+    /// The agent's `RunAsNonRoot` default for pods without a security context.
+    pub run_as_non_root: bool,
+    /// The agent reads `k8s-experimental` (`EnableK8sExtensions`).
+    pub k8s_extensions: bool,
+    /// The IoT Edge device id the agent writes into labels and env.
+    pub device_id: String,
+    /// The IoT hub's host name the agent writes into env.
+    pub hub_hostname: String,
+    /// The IoT Edge release in the VM (VM target). Default 1.6: 1.5's support ended 2026-11-10.
+    pub iotedge_version: IotEdgeVersion,
+    /// The device's GPU model. Default T4 (Pro GPU, Pro R).
+    pub gpu_model: GpuModel,
+    /// CPUs of the Kubernetes worker VM; `None` for the default share of the device (30 % of its
+    /// cores, `Set-AzureDataBoxEdgeRoleCompute`, PowerShell doc).
+    pub worker_cpus: Option<f64>,
+    /// Memory of the Kubernetes worker VM in GiB; `None` for the default share (25 % of the
+    /// device's memory, same source).
+    pub worker_memory_gib: Option<f64>,
+    /// The device's software release (`2309`); `None` for a current one. Older releases lack
+    /// features modules rely on (host networking before 2110, registries with a port before 2103).
+    pub ase_version: Option<String>,
+}
+
+impl Default for DeviceProfile {
+    fn default() -> Self {
+        DeviceProfile {
+            target: Target::K8s,
+            gpus: 1,
+            shares: None,
+            external_ips: None,
+            service_type: ServiceType::LoadBalancer,
+            storage_class: None,
+            pvc_size_mb: None,
+            volume_name_from_source: false,
+            run_as_non_root: false,
+            k8s_extensions: true,
+            device_id: "ase-gpu-device".to_owned(),
+            hub_hostname: "example-hub.azure-devices.net".to_owned(),
+            iotedge_version: IotEdgeVersion::V1_6,
+            gpu_model: GpuModel::T4,
+            worker_cpus: None,
+            worker_memory_gib: None,
+            ase_version: None,
+        }
+    }
+}
+
+impl DeviceProfile {
+    /// `name` is one of the declared shares (share names are case-insensitive on the device).
+    pub fn has_share(&self, name: &str) -> Option<bool> {
+        Some(self.shares.as_ref()?.iter().any(|s| s.eq_ignore_ascii_case(name)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_profile_round_trips_and_refuses_unknown_fields() {
+        let p = DeviceProfile { gpus: 2, shares: Some(vec!["images".into()]), ..DeviceProfile::default() };
+        let text = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<DeviceProfile>(&text).unwrap(), p);
+        let partial: DeviceProfile = serde_json::from_str(r#"{"gpus": 2}"#).unwrap();
+        assert_eq!(partial, DeviceProfile { gpus: 2, ..DeviceProfile::default() });
+        assert!(serde_json::from_str::<DeviceProfile>(r#"{"gpu": 2}"#).is_err());
+        let vm: DeviceProfile = serde_json::from_str(r#"{"target": "vm", "iotedge-version": "1.5"}"#).unwrap();
+        assert_eq!((vm.target, vm.iotedge_version), (Target::Vm, IotEdgeVersion::V1_5));
+        assert_eq!(ServiceType::parse("clusterip"), Some(ServiceType::ClusterIP));
+        assert_eq!(p.has_share("IMAGES"), Some(true));
+        assert_eq!(DeviceProfile::default().has_share("x"), None);
+    }
+}

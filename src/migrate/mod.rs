@@ -1,0 +1,186 @@
+//! Applying the engineer's decisions: turns accepted suggestions into changes and writes a new
+//! document in the same shape as the input. Modules and keys no accepted change touches are
+//! copied as they were; changed createOptions keep their form (string, chunked string, object).
+//!
+//! - [`decisions`]: what the engineer decided, the decisions file and the `--accept` policy;
+//! - [`resolve`]: one decision → the edits (and rename) it makes;
+//! - `apply`: edits and renames → a new document; [`rename`]: rewriting references to renamed modules.
+
+mod apply;
+pub mod decisions;
+pub mod rename;
+pub mod resolve;
+
+pub use decisions::{Decision, DecisionEntry, Decisions, DecisionsError, Policy, closest_rule};
+pub use rename::Renames;
+pub use resolve::{DecisionError, Resolved, decided_fragment, resolve};
+
+use crate::device::DeviceProfile;
+use crate::manifest::{self, Manifest};
+use crate::rules::{Finding, FindingKey, Severity, analyse};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// What became of one finding in a migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fate {
+    /// Its suggestion was applied as proposed.
+    Accepted,
+    /// Its suggestion was applied with a value or fragment the engineer gave.
+    Edited,
+    Rejected,
+    /// Not decided (or nothing to decide: manual work, advice).
+    Open,
+    /// Decided, but the change could not be made, with why.
+    Failed(String),
+}
+
+impl Fate {
+    /// The change is in the output.
+    pub fn applied(&self) -> bool {
+        matches!(self, Fate::Accepted | Fate::Edited)
+    }
+}
+
+/// The result of a migration.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The migrated document.
+    pub doc: Value,
+    /// The fate of every finding the migration was given.
+    pub fates: HashMap<FindingKey, Fate>,
+    /// Things the engineer should know about the result (e.g. more than 8 chunks).
+    pub warnings: Vec<String>,
+    /// Modules renamed by accepted suggestions: (old name, new name).
+    pub renamed: Vec<(String, String)>,
+}
+
+impl Outcome {
+    /// An outcome that changes nothing (before the first migration).
+    pub fn unchanged(manifest: &Manifest) -> Outcome {
+        Outcome { doc: manifest.doc.clone(), fates: HashMap::new(), warnings: Vec::new(), renamed: Vec::new() }
+    }
+
+    /// The document as text, in the input's style.
+    pub fn text(&self, manifest: &Manifest) -> String {
+        manifest::encode_document(&self.doc, &manifest.format)
+    }
+
+    /// What became of a finding (open when the migration was not given it).
+    pub fn fate(&self, key: &FindingKey) -> &Fate {
+        self.fates.get(key).unwrap_or(&Fate::Open)
+    }
+
+    /// The findings whose changes are in the output.
+    pub fn applied(&self) -> impl Iterator<Item = &FindingKey> {
+        self.fates.iter().filter(|(_, f)| f.applied()).map(|(k, _)| k)
+    }
+
+    /// The findings decided but not applied, with why.
+    pub fn failed(&self) -> impl Iterator<Item = (&FindingKey, &str)> {
+        self.fates.iter().filter_map(|(k, f)| match f {
+            Fate::Failed(why) => Some((k, why.as_str())),
+            _ => None,
+        })
+    }
+
+    /// The migrated manifest, read back as the next run of the tool would read it.
+    pub fn reload(&self, manifest: &Manifest) -> Result<Manifest, manifest::LoadError> {
+        Manifest::load(self.text(manifest).as_bytes())
+    }
+}
+
+/// Migrates with a decision function (explicit decisions, a policy, or both). A typed value or an
+/// edited fragment is first checked the way the rule it fixes checks ([`check_decision`]); one that
+/// does not fix the finding, or breaks the module, is not applied and says why.
+pub fn migrate(
+    manifest: &Manifest,
+    device: &DeviceProfile,
+    findings: &[Finding],
+    decide: impl Fn(&Finding) -> Option<Decision>,
+) -> Outcome {
+    let mut fates = HashMap::with_capacity(findings.len());
+    let mut accepted = Vec::new();
+    for f in findings {
+        let key = f.key();
+        let fate = match decide(f) {
+            None => Fate::Open,
+            Some(d) => match resolve(f, &d) {
+                Ok(Some(_)) if d != Decision::Accept && check_decision(manifest, device, f, &d).is_err() => {
+                    Fate::Failed(check_decision(manifest, device, f, &d).err().unwrap_or_default())
+                }
+                Ok(Some(r)) => {
+                    accepted.push((key.clone(), r));
+                    if d == Decision::Accept { Fate::Accepted } else { Fate::Edited }
+                }
+                Ok(None) => Fate::Rejected,
+                Err(e) => Fate::Failed(e.to_string()),
+            },
+        };
+        fates.insert(key, fate);
+    }
+    let applied = apply::apply(manifest, accepted);
+    for (key, why) in applied.failed {
+        fates.insert(key, Fate::Failed(why));
+    }
+    Outcome { doc: applied.doc, fates, warnings: applied.warnings, renamed: applied.renamed }
+}
+
+/// Checks one decision the way the rules check the module: the change is applied alone, the
+/// result read back and analysed again. It is refused (with the message of what is wrong) when
+/// the rule it fixes still finds a problem at the same place, or when the module gets an error it
+/// did not have. This is how a typed module name, memory limit or fragment is validated before
+/// the app enables Accept, and how a decisions file's values are validated by the CLI.
+pub fn check_decision(
+    manifest: &Manifest,
+    device: &DeviceProfile,
+    finding: &Finding,
+    decision: &Decision,
+) -> Result<(), String> {
+    let Some(resolved) = resolve(finding, decision).map_err(|e| e.to_string())? else { return Ok(()) };
+    let applied = apply::apply(manifest, vec![(finding.key(), resolved.clone())]);
+    if let Some((_, why)) = applied.failed.first() {
+        return Err(why.clone());
+    }
+    if let Some(w) = applied.warnings.first() {
+        return Err(w.clone());
+    }
+    let outcome = Outcome { doc: applied.doc, fates: HashMap::new(), warnings: Vec::new(), renamed: applied.renamed };
+    let again = outcome.reload(manifest).map_err(|e| format!("the result does not load: {e}"))?;
+    let after = analyse(&again, device);
+    let module = finding
+        .module
+        .as_deref()
+        .map(|m| resolved.rename.as_ref().filter(|r| r.module == m).map_or_else(|| m.to_owned(), |r| r.to.clone()));
+    let same_place = |f: &&Finding| match (&finding.module, &module) {
+        (Some(old), Some(new)) if old != new => f.module.as_deref() == Some(new.as_str()),
+        _ => f.location == finding.location,
+    };
+    if let Some(still) = after.iter().filter(|f| f.rule == finding.rule && f.module == module).find(same_place) {
+        return Err(format!("{} still finds: {}", still.rule, still.message));
+    }
+    // Errors per rule on the module, before and after: messages may name the module, so a rename
+    // changes them; counts do not.
+    let errors = |list: &[Finding], m: &Option<String>| {
+        let mut out: HashMap<&'static str, usize> = HashMap::new();
+        for f in list.iter().filter(|f| f.severity == Severity::Error && f.module == *m) {
+            *out.entry(f.rule).or_default() += 1;
+        }
+        out
+    };
+    let before = errors(&analyse(manifest, device), &finding.module);
+    let grew = errors(&after, &module).into_iter().find(|(rule, n)| before.get(rule).is_none_or(|b| n > b));
+    if let Some((rule, _)) = grew {
+        let example = after.iter().find(|f| f.rule == rule && f.module == module && f.severity == Severity::Error);
+        return Err(format!("{rule}: {}", example.map_or("a new error", |f| f.message.as_str())));
+    }
+    Ok(())
+}
+
+/// What is still wrong once the migration's output is read back and checked again: every
+/// finding of the migrated manifest. (`None` if the output could not be read back, which would be
+/// a bug: it is reported as such.)
+pub fn remaining(manifest: &Manifest, outcome: &Outcome, device: &DeviceProfile) -> Result<Vec<Finding>, String> {
+    let again = outcome.reload(manifest).map_err(|e| format!("the migrated manifest does not load: {e}"))?;
+    Ok(analyse(&again, device))
+}

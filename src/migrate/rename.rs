@@ -1,0 +1,96 @@
+//! Module renames: a rename moves the module's key and its twin, and rewrites every reference to
+//! it, in routes (`/modules/<name>/`, case-sensitive) and as a host name in env values
+//! (`<name>:8080`, `http://<name>/…`, matched ignoring case as DNS does).
+
+use std::collections::HashMap;
+
+/// Accepted module renames, indexed for rewriting references to them.
+pub struct Renames {
+    /// Old name → new name, for routes (`/modules/<name>/`), which are case-sensitive.
+    exact: HashMap<String, String>,
+    /// Lower-cased old name → new name, for host names, which are not.
+    lower: HashMap<String, String>,
+}
+
+impl Renames {
+    /// `others` are the names of the modules that keep theirs: a host that lower-cases to one of
+    /// them is ambiguous, so it is only rewritten when it matches the renamed module exactly.
+    pub fn new<'a>(pairs: &[(String, String)], others: impl IntoIterator<Item = &'a str>) -> Renames {
+        let mut lower: HashMap<String, String> =
+            pairs.iter().map(|(f, t)| (f.to_ascii_lowercase(), t.clone())).collect();
+        for name in others {
+            lower.remove(&name.to_ascii_lowercase());
+        }
+        Renames { exact: pairs.iter().cloned().collect(), lower }
+    }
+
+    /// Rewrites references to renamed modules in one pass: `/modules/<from>/` in routes, and
+    /// `<from>` (any case) used as a host name (`from:8080`, `http://from/…`, `Server=from;`).
+    /// `None` when nothing changes.
+    pub fn rewrite(&self, s: &str) -> Option<String> {
+        if self.exact.is_empty() {
+            return None;
+        }
+        let b = s.as_bytes();
+        let mut out = String::new();
+        let mut last = 0;
+        let mut i = 0;
+        while i < b.len() {
+            if !is_name_char(b[i]) || (i > 0 && is_host_char(b[i - 1])) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && is_name_char(b[i]) {
+                i += 1;
+            }
+            let token = &s[start..i];
+            let to = if s[..start].ends_with("/modules/") {
+                self.exact.get(token)
+            } else if i == b.len() || matches!(b[i], b':' | b'/' | b';' | b',' | b'"' | b'\'' | b' ') {
+                self.exact.get(token).or_else(|| self.lower.get(&token.to_ascii_lowercase()))
+            } else {
+                None
+            };
+            if let Some(to) = to {
+                out.push_str(&s[last..start]);
+                out.push_str(to);
+                last = i;
+            }
+        }
+        if last == 0 {
+            return None;
+        }
+        out.push_str(&s[last..]);
+        Some(out)
+    }
+}
+
+fn is_name_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_')
+}
+
+fn is_host_char(b: u8) -> bool {
+    is_name_char(b) || matches!(b, b'.' | b'$' | b'{')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renames_hosts_and_routes_only() {
+        let r = Renames::new(&[("My_Mod".to_owned(), "my-mod".to_owned())], ["other"]);
+        assert_eq!(
+            r.rewrite("FROM /messages/modules/My_Mod/outputs/* INTO $upstream").as_deref(),
+            Some("FROM /messages/modules/my-mod/outputs/* INTO $upstream")
+        );
+        assert_eq!(r.rewrite("http://my_mod:8080/score").as_deref(), Some("http://my-mod:8080/score"));
+        assert_eq!(r.rewrite("URL=my_mod:80").as_deref(), Some("URL=my-mod:80"));
+        assert_eq!(r.rewrite("my_modx:80 and amy_mod:1 a.my_mod:2"), None);
+        assert_eq!(r.rewrite("/modules/my_mod/inputs/x"), None, "routes are case-sensitive");
+        let ambiguous = Renames::new(&[("Camera".to_owned(), "camera-2".to_owned())], ["camera"]);
+        assert_eq!(ambiguous.rewrite("http://camera:8080"), None, "`camera` is the module that keeps its name");
+        assert_eq!(ambiguous.rewrite("http://Camera:8080").as_deref(), Some("http://camera-2:8080"));
+    }
+}
