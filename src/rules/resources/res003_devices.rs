@@ -116,10 +116,13 @@ fn other_finding(module: &Module, item: &Item) -> Finding {
         format!("`Devices` entry {what} cannot be read as a device, and the agent ignores `Devices` anyway")
     };
     let path = module.co_path(&item.rel);
-    Finding::new(&RULE, Some(module), path.clone(), message).suggest_review(Suggestion::new(
-        "remove the ignored device setting (once the module works without it)",
-        vec![Edit::Remove { at: path }],
-    ))
+    Finding::new(&RULE, Some(module), path.clone(), message).suggest(
+        Suggestion::new(
+            "remove the ignored device setting (once the module works without it)",
+            vec![Edit::Remove { at: path }],
+        )
+        .display_only(),
+    )
 }
 
 /// RES001 will write the GPU limit: the module has the FPGA resource in `k8s-experimental`.

@@ -38,7 +38,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
             Finding::new(&RULE, Some(module), var.at.clone(), message).suggest(Suggestion::new(
                 format!("remove `{}` (once the module requests its GPUs as a limit)", var.name),
                 vec![Edit::Remove { at: var.at.clone() }],
-            ))
+            ).display_only())
         })
         .collect()
 }
