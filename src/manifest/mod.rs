@@ -8,6 +8,7 @@ pub mod duplicates;
 pub mod encode;
 pub mod placeholder;
 pub mod pointer;
+pub mod source;
 
 use serde_json::{Map, Value};
 use std::path::Path;
