@@ -91,10 +91,12 @@ pub enum Mapping {
     /// Object createOptions: the value does not exist; the region is its nearest existing ancestor.
     Ancestor,
     /// String createOptions: the region is the whole string literal of the chunk that holds the
-    /// start of the value, or of its nearest existing ancestor when `ancestor` is true.
+    /// start of the value, or of its nearest existing ancestor when `ancestor` is true (an empty
+    /// string: the first chunk, which holds the empty root).
     ChunkLiteral { ancestor: bool },
-    /// The joined createOptions is not strict JSON (lenient, invalid, a placeholder, empty) or a
-    /// chunk is not a string: the region is the first chunk's value and nothing finer is known.
+    /// The joined createOptions is not strict JSON (lenient, invalid, a placeholder) or a chunk is
+    /// not a string (`null` included): the region is the first chunk's value and nothing finer is
+    /// known.
     Fallback,
 }
 
@@ -110,7 +112,8 @@ pub struct CreateOptionsRegion {
     /// (`""` is the whole createOptions). `None` for [`Mapping::Fallback`].
     pub found: Option<String>,
     /// String createOptions: the decoded text of the found value, cut after [`FRAGMENT_CHARS`]
-    /// characters (then `…`), so a message can quote what the literal holds.
+    /// characters (then `…`), so a message can quote what the literal holds. `None` when the
+    /// string is empty.
     pub fragment: Option<String>,
 }
 
@@ -263,7 +266,16 @@ impl SourceMap {
         let end = joined.trim_end().len();
         let start = joined.len() - joined.trim_start().len();
         if start >= end {
-            return Some(fallback());
+            // The engine reads an empty createOptions as `{}`: only its root exists, written here.
+            let span = first_node.span();
+            return Some(CreateOptionsRegion {
+                region: self.region(span),
+                span,
+                mapping: Mapping::ChunkLiteral { ancestor: !inner_pointer.is_empty() },
+                key: tree.key(text, first).to_owned(),
+                found: Some(String::new()),
+                fragment: None,
+            });
         }
         let Ok(inner) = Tree::build(&joined[..end], start) else {
             return Some(fallback());
@@ -761,7 +773,6 @@ mod tests {
             r#""createOptions": "{\"a\": 1,}""#,
             r#""createOptions": "{\"a\": ""#,
             r#""createOptions": "$CREATE_OPTIONS""#,
-            r#""createOptions": "", "createOptions01": " ""#,
             r#""createOptions": null"#,
             r#""createOptions": "{\"a\":", "createOptions01": 1"#,
             r#""createOptions": {"a": 1}, "createOptions01": "}""#,
@@ -793,6 +804,13 @@ mod tests {
         assert_eq!(env.key, "createOptions");
         assert_eq!(env.fragment.as_deref(), Some(r#""Q=\"x\"""#));
         assert_eq!(env.span.slice(&text), Some(r#""{\"Env\": [\"Q=\\""#));
+        // An empty createOptions (the engine reads `{}`): its root is the first chunk.
+        let (_, empty) = settings(r#""createOptions01": " ", "createOptions": """#);
+        let root = empty.create_options_region("/m/settings", "").unwrap();
+        assert_eq!((root.mapping, root.key.as_str()), (Mapping::ChunkLiteral { ancestor: false }, "createOptions"));
+        assert_eq!((root.found.as_deref(), root.fragment), (Some(""), None));
+        let host = empty.create_options_region("/m/settings", "/HostConfig").unwrap();
+        assert_eq!((host.mapping, host.span), (Mapping::ChunkLiteral { ancestor: true }, root.span));
         let whole = m.create_options_region("/m/settings", "").unwrap();
         assert_eq!((whole.key.as_str(), whole.found.as_deref()), ("createOptions", Some("")));
         assert_eq!(m.create_options_region("/m/settings", "Env"), None, "a malformed pointer");
