@@ -398,3 +398,52 @@ fn generated_manifests_create_options_land_in_their_chunk() {
         assert!(chunked > 0, "the generated manifests have chunked createOptions");
     }
 }
+
+/// The same over the real corpus (`FPGA2GPU_CORPUS`, by default `../shared/corpus/real`), when it is
+/// there: every file the engine loads is indexed, every span parses back to its value, and every
+/// createOptions value is placed exactly or on its chunk (never an ancestor), or falls back only
+/// when the engine read it leniently or not at all.
+#[test]
+fn corpus_spans_match() {
+    let dir = std::env::var_os("FPGA2GPU_CORPUS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real"));
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("SKIPPED: corpus_spans_match (no corpus at {}; set FPGA2GPU_CORPUS)", dir.display());
+        return;
+    };
+    let mut checked = 0;
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json"))
+    {
+        let bytes = std::fs::read(&path).unwrap();
+        let Ok(manifest) = Manifest::load(&bytes) else { continue };
+        let text = String::from_utf8(bytes).unwrap();
+        let map = SourceMap::new(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_spans_match(&text, &manifest.doc, &map);
+        for module in &manifest.modules {
+            assert!(map.key_region(&module.pointer).is_some(), "{}", module.pointer);
+            let Some(decoded) = &module.create_options.value else { continue };
+            // A chunk gap is reported apart; the chunks still join to strict JSON.
+            let strict =
+                !module.create_options.problems.iter().any(|p| matches!(p, CreateOptionsProblem::Lenient { .. }));
+            // `null` reads as `{}` but is no string literal to point into.
+            let null = pointer::get(&manifest.doc, &format!("{}/settings/createOptions", module.pointer))
+                .is_some_and(Value::is_null);
+            let mut all = Vec::new();
+            walk(decoded, String::new(), None, &mut all);
+            for (inner, _, _) in all {
+                let Some(found) = map.create_options_region(&format!("{}/settings", module.pointer), &inner) else {
+                    continue;
+                };
+                let ok = match found.mapping {
+                    Mapping::Exact | Mapping::ChunkLiteral { ancestor: false } => strict,
+                    Mapping::Fallback => !strict || null,
+                    Mapping::Ancestor | Mapping::ChunkLiteral { ancestor: true } => false,
+                };
+                assert!(ok, "{} {}{inner}: {:?}", path.display(), module.pointer, found.mapping);
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 0, "the corpus has manifests the engine loads");
+}
