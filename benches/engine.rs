@@ -8,6 +8,9 @@
 //!   same serde_json features (`preserve_order`, `arbitrary_precision`): what any lossless JSON tool
 //!   pays at least.
 //!
+//! - `source_map`: indexing every value's position (for `file:line:col` findings) at 1000
+//!   modules, on its own: it is not part of the engine's run.
+//!
 //! Afterwards it prints engine/floor per N (target: ≤ 3 at 1000 modules), the 1000/100 cost ratio
 //! (target: about 10, i.e. linear), and where the engine's time goes, stage by stage.
 //!
@@ -19,6 +22,7 @@ mod synth;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use fpga2gpu::device::DeviceProfile;
+use fpga2gpu::manifest::source::SourceMap;
 use fpga2gpu::manifest::{Manifest, duplicates};
 use fpga2gpu::migrate::{Policy, migrate};
 use fpga2gpu::rules::{Check, Context, Edit, Finding, analyse, catalogue};
@@ -74,6 +78,18 @@ fn benches(c: &mut Criterion) {
             });
         }
     }
+    group.finish();
+}
+
+/// Building the source map of the largest manifest, apart from the engine.
+fn source_map(c: &mut Criterion) {
+    let mut group = c.benchmark_group("source_map");
+    let text = synth::manifest(1000, SEED);
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.sample_size(20);
+    group.bench_function(BenchmarkId::from_parameter(1000), |b| {
+        b.iter(|| SourceMap::new(black_box(&text)).expect("generated manifests index"))
+    });
     group.finish();
 }
 
@@ -140,6 +156,8 @@ fn summary() {
     });
     let encode = time_ms(runs, || outcome.text(&manifest));
     let print = time_ms(runs, || serde_json::to_string_pretty(&manifest.doc).expect("serialises"));
+    let source = time_ms(runs, || SourceMap::new(&text).expect("indexes"));
+    let values = SourceMap::new(&text).expect("indexes").value_count();
     println!(
         "\n== stages at {n} modules ({} findings, {} applied, {} bytes) ==",
         findings.len(),
@@ -153,6 +171,7 @@ fn summary() {
     println!("  migrate (--accept all)       {migrate_ms:>9.3} ms");
     println!("  encode                       {encode:>9.3} ms");
     println!("  serde_json pretty-print alone {print:>8.3} ms");
+    println!("  source map ({values} values)   {source:>9.3} ms (not in the engine's run)");
 
     // Which rules cost most, and what module renames cost in the migration.
     let device = DeviceProfile::default();
@@ -190,6 +209,7 @@ fn main() {
         .measurement_time(Duration::from_secs(3))
         .configure_from_args();
     benches(&mut c);
+    source_map(&mut c);
     c.final_summary();
     // `cargo bench` passes --bench; `cargo test --benches` runs each benchmark once without it.
     if std::env::args().any(|a| a == "--bench") {

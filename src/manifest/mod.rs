@@ -10,6 +10,7 @@ pub mod location;
 pub mod model;
 pub mod placeholder;
 pub mod pointer;
+pub mod source;
 
 use serde_json::{Map, Value};
 use std::path::Path;
