@@ -25,7 +25,7 @@ use fpga2gpu::device::DeviceProfile;
 use fpga2gpu::manifest::source::SourceMap;
 use fpga2gpu::manifest::{Manifest, duplicates};
 use fpga2gpu::migrate::{Policy, migrate};
-use fpga2gpu::rules::{Check, Context, Edit, Finding, analyse, catalogue};
+use fpga2gpu::rules::{Check, Context, Finding, analyse, catalogue};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -189,9 +189,7 @@ fn summary() {
     per_rule.sort_by(|a, b| b.0.total_cmp(&a.0));
     let top: Vec<String> = per_rule.iter().take(6).map(|(t, id)| format!("{id} {t:.2} ms")).collect();
     println!("  slowest rules: {}", top.join(", "));
-    let renames = |f: &Finding| {
-        f.suggestion.as_ref().is_some_and(|s| s.edits.iter().any(|e| matches!(e, Edit::RenameModule { .. })))
-    };
+    let renames = |f: &Finding| f.suggestion.as_ref().is_some_and(|s| s.rename.is_some());
     let without = time_ms(runs, || {
         migrate(&manifest, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| {
             (!renames(f)).then(|| Policy::All.decide(f)).flatten()
