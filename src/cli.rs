@@ -508,7 +508,7 @@ fn run_migrate(args: &MigrateArgs, accept: Policy, report: Option<&Path>, device
     let findings = analyse(&manifest, &device);
     let outcome = migrate(&manifest, &device, &findings, |f| decisions.decide(f).or_else(|| accept.decide(f)));
     let text = outcome.text(&manifest);
-    let left = match remaining(&manifest, &outcome, &device) {
+    let left = match remaining(&manifest, &outcome, &device, &analyse) {
         Ok(left) => left,
         Err(e) => {
             eprintln!("fpga2gpu: {e}; nothing was written (this is a bug: please report it with the input)");

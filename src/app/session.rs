@@ -416,7 +416,7 @@ impl Session {
         let f = self.finding(key).ok_or("no such finding in this document")?;
         migrate::resolve(f, decision).map_err(|e| e.to_string())?;
         if matches!(decision, Decision::Value { .. } | Decision::Fragment { .. }) {
-            migrate::check_decision(&self.manifest, &self.device, f, decision)?;
+            migrate::check_decision(&self.manifest, &self.device, &analyse, f, decision)?;
         }
         Ok(())
     }
@@ -537,7 +537,7 @@ impl Session {
 
     /// The Markdown migration report.
     pub fn report(&self) -> String {
-        let remaining = migrate::remaining(&self.manifest, &self.outcome, &self.device).unwrap_or_default();
+        let remaining = migrate::remaining(&self.manifest, &self.outcome, &self.device, &analyse).unwrap_or_default();
         markdown_report(&self.source.file_name(), &self.manifest, &self.findings, &self.outcome, &remaining)
     }
 

@@ -99,6 +99,17 @@ pub fn migrate(
     findings: &[Finding],
     decide: impl Fn(&Finding) -> Option<Decision>,
 ) -> Outcome {
+    migrate_checked(manifest, device, &analyse, findings, decide)
+}
+
+/// [`migrate`], checking typed values and fragments with `check` (the whole engine's check).
+pub fn migrate_checked(
+    manifest: &Manifest,
+    device: &DeviceProfile,
+    check: Check<'_>,
+    findings: &[Finding],
+    decide: impl Fn(&Finding) -> Option<Decision>,
+) -> Outcome {
     let mut fates = HashMap::with_capacity(findings.len());
     let mut accepted = Vec::new();
     for f in findings {
@@ -106,8 +117,8 @@ pub fn migrate(
         let fate = match decide(f) {
             None => Fate::Open,
             Some(d) => match resolve(f, &d) {
-                Ok(Some(_)) if d != Decision::Accept && check_decision(manifest, device, f, &d).is_err() => {
-                    Fate::Failed(check_decision(manifest, device, f, &d).err().unwrap_or_default())
+                Ok(Some(_)) if d != Decision::Accept && check_decision(manifest, device, check, f, &d).is_err() => {
+                    Fate::Failed(check_decision(manifest, device, check, f, &d).err().unwrap_or_default())
                 }
                 Ok(Some(r)) => {
                     accepted.push((key.clone(), r));
@@ -134,6 +145,7 @@ pub fn migrate(
 pub fn check_decision(
     manifest: &Manifest,
     device: &DeviceProfile,
+    check: Check<'_>,
     finding: &Finding,
     decision: &Decision,
 ) -> Result<(), String> {
@@ -147,7 +159,7 @@ pub fn check_decision(
     }
     let outcome = Outcome { doc: applied.doc, fates: HashMap::new(), warnings: Vec::new(), renamed: applied.renamed };
     let again = outcome.reload(manifest).map_err(|e| format!("the result does not load: {e}"))?;
-    let after = analyse(&again, device);
+    let after = check(&again, device);
     let module = finding
         .module
         .as_deref()
@@ -168,7 +180,7 @@ pub fn check_decision(
         }
         out
     };
-    let before = errors(&analyse(manifest, device), &finding.module);
+    let before = errors(&check(manifest, device), &finding.module);
     let grew = errors(&after, &module).into_iter().find(|(rule, n)| before.get(rule).is_none_or(|b| n > b));
     if let Some((rule, _)) = grew {
         let example = after.iter().find(|f| f.rule == rule && f.module == module && f.severity == Severity::Error);
@@ -177,10 +189,19 @@ pub fn check_decision(
     Ok(())
 }
 
+/// How a manifest is checked: [`analyse`] (the manifest rules), or the whole engine's check with
+/// the pre-flight on the predicted Kubernetes objects, which lives above this layer and is passed in.
+pub type Check<'a> = &'a dyn Fn(&Manifest, &DeviceProfile) -> Vec<Finding>;
+
 /// What is still wrong once the migration's output is read back and checked again: every
-/// finding of the migrated manifest. (`None` if the output could not be read back, which would be
-/// a bug: it is reported as such.)
-pub fn remaining(manifest: &Manifest, outcome: &Outcome, device: &DeviceProfile) -> Result<Vec<Finding>, String> {
+/// finding of the migrated manifest. An error if the output could not be read back, which would
+/// be a bug: it is reported as such.
+pub fn remaining(
+    manifest: &Manifest,
+    outcome: &Outcome,
+    device: &DeviceProfile,
+    check: Check<'_>,
+) -> Result<Vec<Finding>, String> {
     let again = outcome.reload(manifest).map_err(|e| format!("the migrated manifest does not load: {e}"))?;
-    Ok(analyse(&again, device))
+    Ok(check(&again, device))
 }

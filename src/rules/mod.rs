@@ -189,6 +189,10 @@ pub enum Check {
     Module(fn(&Context, &Module) -> Vec<Finding>),
     /// Once per manifest (cross-module rules, deployment-level advice).
     Manifest(fn(&Context) -> Vec<Finding>),
+    /// On the Kubernetes objects the agent would create: the pre-flight (`crate::k8s`) runs it,
+    /// above the migration, since it translates the migrated manifest too. The rule's id and doc
+    /// live here with every other rule's.
+    Preflight,
 }
 
 /// A rule: its documentation and its check.
@@ -471,6 +475,7 @@ pub fn analyse(manifest: &Manifest, device: &DeviceProfile) -> Vec<Finding> {
                 }
             }
             Check::Manifest(check) => findings.extend(check(&ctx)),
+            Check::Preflight => {}
         }
     }
     let order = |f: &Finding| f.module.as_deref().and_then(|n| ctx.index_of(n)).unwrap_or(usize::MAX);

@@ -69,3 +69,60 @@ pub fn create_options(manifest: &Manifest, out: &Outcome, name: &str) -> Value {
 pub fn auto_left(manifest: &Manifest, out: &Outcome, rule: &str) -> Vec<Finding> {
     findings(&reload(manifest, out), rule).into_iter().filter(|f| f.fix() == Fix::Safe).collect()
 }
+
+/// What a rule does to its fixture, as one JSON value for an insta snapshot (ruff's rule tests):
+/// its findings, the changed parts of every module once all of them are accepted (proposed values
+/// for inputs), and what the rule still finds on that output (idempotence: nothing it can fix).
+/// The device is the rule's first target with default settings, unless `device` says otherwise.
+pub fn rule_snapshot(id: &str, device: Option<DeviceProfile>) -> Value {
+    let rule = fpga2gpu::rules::rule(id).unwrap_or_else(|| panic!("no rule {id}"));
+    let device = device.unwrap_or_else(|| DeviceProfile { target: rule.doc.targets[0], ..DeviceProfile::default() });
+    let m = load(id);
+    let all = analyse(&m, &device);
+    let found: Vec<&Finding> = all.iter().filter(|f| f.rule == id).collect();
+    let findings: Vec<Value> = found
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "module": f.module, "severity": f.severity, "at": f.location.to_string(), "message": f.message,
+                "fix": f.fix(), "suggestion": f.suggestion.as_ref().map(|s| serde_json::json!({
+                    "summary": s.summary, "applicability": s.applicability,
+                    "input": s.input.as_ref().map(|i| serde_json::json!({"label": i.label, "default": i.default})),
+                    "rename": s.rename.as_ref().map(|r| &r.to),
+                })),
+            })
+        })
+        .collect();
+    let out = migrate(&m, &device, &all, |f| (f.rule == id && f.suggestion.is_some()).then_some(Decision::Accept));
+    let failed: Vec<String> = out.failed().map(|(k, why)| format!("{}: {why}", k.id())).collect();
+    let again = reload(&m, &out);
+    let mut changed = serde_json::Map::new();
+    for before in &m.modules {
+        let to = out.renamed.iter().find(|(f, _)| *f == before.name).map_or(before.name.as_str(), |(_, t)| t);
+        let Some(after) = again.module(to) else { continue };
+        let part = |x: &Manifest, at: &fpga2gpu::manifest::Pointer| x.get(at).cloned().unwrap_or(Value::Null);
+        let (co_before, co_after) = (before.create_options.value.clone(), after.create_options.value.clone());
+        let (env_before, env_after) = (part(&m, &before.at.child("env")), part(&again, &after.at.child("env")));
+        if co_before != co_after || env_before != env_after || to != before.name {
+            changed.insert(
+                to.to_owned(),
+                serde_json::json!({"createOptions": co_after, "env": env_after, "renamed from": (to != before.name).then_some(&before.name)}),
+            );
+        }
+    }
+    let deployment_before = m.get(&m.edge_hub_at()).cloned();
+    let deployment_after = again.get(&again.edge_hub_at()).cloned();
+    let left: Vec<String> = analyse(&again, &device)
+        .into_iter()
+        .filter(|f| f.rule == id)
+        .map(|f| format!("{} {}: {}", f.fix().name(), f.module.as_deref().unwrap_or("deployment"), f.message))
+        .collect();
+    serde_json::json!({
+        "findings": findings,
+        "changed modules": changed,
+        "$edgeHub changed": deployment_before != deployment_after,
+        "not applied": failed,
+        "warnings": out.warnings,
+        "left after accepting": left,
+    })
+}
