@@ -182,6 +182,7 @@ fn summary() {
             let t = time_ms(3, || match r.check {
                 Check::Module(check) => manifest.modules.iter().map(|m| check(&ctx, m).len()).sum::<usize>(),
                 Check::Manifest(check) => check(&ctx).len(),
+                Check::Preflight => 0,
             });
             (t, r.doc.id)
         })

@@ -5,8 +5,10 @@
 //! and no error left on the output, 1 = written but errors remain, 2 = nothing written.
 
 use crate::device::{DeviceProfile, GpuModel, IotEdgeVersion, ServiceType, Target};
+use crate::manifest::source::Region;
 use crate::manifest::{LoadError, Manifest, write_atomic};
 use crate::migrate::{Decisions, Policy, migrate, remaining};
+use crate::report::position::{Locator, Position};
 use crate::rules::{Finding, Fix, Rule, Severity, analyse, catalogue, rule};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
@@ -260,8 +262,14 @@ impl From<Accept> for Policy {
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum Format {
+    /// Grouped by module and section, each finding after its `file:line:column`.
     Text,
+    /// `{"findings": [...], "errors": [...]}`.
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 /// `--fail-on`: the lowest severity that fails the check.
@@ -364,16 +372,28 @@ fn check(files: &[PathBuf], format: Format, fail_on: FailOn, device: &DeviceArgs
     let mut text = String::new();
     let mut all = Vec::new();
     let mut failures = Vec::new();
+    // For SARIF: what each file gave (findings and positions, or the error).
+    let mut checked: Vec<(String, Checked)> = Vec::new();
     for file in files {
-        match load(file) {
-            Ok(manifest) => {
+        let shown = display_path(file);
+        match Manifest::read_file(file) {
+            Ok((source, manifest)) => {
                 let findings = analyse(&manifest, &device);
+                let positions = match Locator::new(&source, &manifest) {
+                    Ok(l) => l.positions(&findings),
+                    // The loader accepted it, so the source map does too; if not, place all at 1:1.
+                    Err(_) => vec![Position { region: START, fragment: None, exact: false }; findings.len()],
+                };
                 if findings.iter().any(|f| fail_on.fails(f.severity)) {
                     code = code.max(1);
                 }
                 match format {
-                    Format::Text => text.push_str(&findings_text(&file.display().to_string(), &findings)),
-                    Format::Json => all.extend(findings.iter().map(|f| finding_json(Some(file), f))),
+                    Format::Text => text.push_str(&findings_text(&shown, &findings, &positions)),
+                    Format::Json => {
+                        all.extend(findings.iter().zip(&positions).map(|(f, p)| finding_json(Some(file), f, Some(p))))
+                    }
+                    Format::Github => text.push_str(&crate::report::github::annotations(&shown, &findings, &positions)),
+                    Format::Sarif => checked.push((shown, Ok((findings, positions)))),
                 }
             }
             Err(e) => {
@@ -383,12 +403,36 @@ fn check(files: &[PathBuf], format: Format, fail_on: FailOn, device: &DeviceArgs
                 failures.push(
                     json!({"file": file.display().to_string(), "error": e.to_string(), "line": line, "column": column}),
                 );
+                match format {
+                    Format::Github => text.push_str(&crate::report::github::unreadable(
+                        &shown,
+                        line.unwrap_or(1),
+                        column.unwrap_or(1),
+                        &e.to_string(),
+                    )),
+                    Format::Sarif => checked.push((shown, Err(e))),
+                    Format::Text | Format::Json => {}
+                }
             }
         }
     }
-    if format == Format::Json {
-        let doc = json!({"findings": all, "errors": failures});
-        text = serde_json::to_string_pretty(&doc).expect("JSON") + "\n";
+    match format {
+        Format::Json => {
+            let doc = json!({"findings": all, "errors": failures});
+            text = serde_json::to_string_pretty(&doc).expect("JSON") + "\n";
+        }
+        Format::Sarif => {
+            use crate::report::sarif::{FileReport, log};
+            let reports: Vec<FileReport> = checked
+                .iter()
+                .map(|(uri, r)| match r {
+                    Ok((findings, positions)) => FileReport::Checked { uri: uri_of(uri), findings, positions },
+                    Err(error) => FileReport::Unreadable { uri: uri_of(uri), error },
+                })
+                .collect();
+            text = serde_json::to_string_pretty(&log(catalogue(), &reports)).expect("SARIF serialises") + "\n";
+        }
+        Format::Text | Format::Github => {}
     }
     match write_stdout(&text) {
         Ok(()) => ExitCode::from(code),
@@ -399,8 +443,39 @@ fn check(files: &[PathBuf], format: Format, fail_on: FailOn, device: &DeviceArgs
     }
 }
 
+/// What checking one file gave: its findings and their positions, or why it could not be read.
+type Checked = Result<(Vec<Finding>, Vec<Position>), LoadError>;
+
+/// Line 1, column 1: where a finding goes when nothing finer is known.
+const START: Region = Region { start_line: 1, start_column: 1, end_line: 1, end_column: 1 };
+
+/// A path as the engineer should see it: relative to the working directory when it is below it.
+fn display_path(file: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let rel = cwd.as_deref().and_then(|d| file.strip_prefix(d).ok()).unwrap_or(file);
+    rel.display().to_string()
+}
+
+/// A relative path as a URI reference (`/` separators, reserved characters percent-encoded).
+fn uri_of(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            '\\' => out.push('/'),
+            c if c.is_ascii_alphanumeric() || "-._~/!$&'()*+,;=:@".contains(c) => out.push(c),
+            c => {
+                let mut buf = [0; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// One finding as the JSON the CLI prints (and CI pipelines parse).
-pub fn finding_json(file: Option<&Path>, f: &Finding) -> Value {
+pub fn finding_json(file: Option<&Path>, f: &Finding, position: Option<&Position>) -> Value {
     let mut v = json!({
         "rule": f.rule,
         "section": f.section,
@@ -412,6 +487,13 @@ pub fn finding_json(file: Option<&Path>, f: &Finding) -> Value {
         "fix": f.fix().name(),
         "suggestion": f.suggestion,
     });
+    if let (Some(p), Value::Object(o)) = (position, &mut v) {
+        let r = &p.region;
+        o.insert(
+            "region".to_owned(),
+            json!({"start_line": r.start_line, "start_column": r.start_column, "end_line": r.end_line, "end_column": r.end_column}),
+        );
+    }
     if let (Some(file), Value::Object(o)) = (file, &mut v) {
         o.shift_insert(0, "file".to_owned(), Value::String(file.display().to_string()));
     }
@@ -432,8 +514,9 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Findings grouped by module and section, for people.
-pub fn findings_text(file: &str, findings: &[Finding]) -> String {
+/// Findings grouped by module and section, for people; each after its `file:line:column`, which
+/// terminals and editors follow.
+pub fn findings_text(file: &str, findings: &[Finding], positions: &[Position]) -> String {
     let count = |s| findings.iter().filter(|f| f.severity == s).count();
     let mut s = format!(
         "{file}: {}, {}, {}\n",
@@ -443,7 +526,7 @@ pub fn findings_text(file: &str, findings: &[Finding]) -> String {
     );
     let mut module: Option<Option<&str>> = None;
     let mut section = None;
-    for f in findings {
+    for (f, p) in findings.iter().zip(positions) {
         if module != Some(f.module.as_deref()) {
             module = Some(f.module.as_deref());
             section = None;
@@ -456,8 +539,16 @@ pub fn findings_text(file: &str, findings: &[Finding]) -> String {
             section = Some(f.section);
             s.push_str(&format!("    {}\n", f.section.name()));
         }
-        s.push_str(&format!("      {:<7} {} {}{}\n", f.severity.name(), f.rule, f.message, fix_text(f)));
-        s.push_str(&format!("              at {}\n", f.location));
+        s.push_str(&format!(
+            "      {file}:{}:{}: {:<7} {} {}{}\n",
+            p.region.start_line,
+            p.region.start_column,
+            f.severity.name(),
+            f.rule,
+            crate::report::quoted_message(f, p),
+            fix_text(f)
+        ));
+        s.push_str(&format!("          at {}\n", f.location));
     }
     s
 }

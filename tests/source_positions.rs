@@ -2,9 +2,12 @@
 //! here, with every line and column counted by hand, and properties over random JSON and the
 //! generated manifests.
 
+#[path = "support/synth.rs"]
+#[allow(dead_code)]
+mod synth;
+
 use fpga2gpu::manifest::source::{CreateOptionsRegion, Mapping, Region, SourceMap, Span};
 use fpga2gpu::manifest::{CreateOptionsProblem, Manifest, pointer};
-use fpga2gpu::synth;
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -367,7 +370,7 @@ fn generated_manifests_create_options_land_in_their_chunk() {
         let mut chunked = 0;
         for module in &manifest.modules {
             let Some(decoded) = &module.create_options.value else { continue };
-            let settings = format!("{}/settings", module.pointer);
+            let settings = format!("{}/settings", module.at);
             let lenient =
                 module.create_options.problems.iter().any(|p| matches!(p, CreateOptionsProblem::Lenient { .. }));
             let mut all = Vec::new();
@@ -421,18 +424,18 @@ fn corpus_spans_match() {
         let map = SourceMap::new(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_spans_match(&text, &manifest.doc, &map);
         for module in &manifest.modules {
-            assert!(map.key_region(&module.pointer).is_some(), "{}", module.pointer);
+            assert!(map.key_region(module.at.as_str()).is_some(), "{}", module.at);
             let Some(decoded) = &module.create_options.value else { continue };
             // A chunk gap is reported apart; the chunks still join to strict JSON.
             let strict =
                 !module.create_options.problems.iter().any(|p| matches!(p, CreateOptionsProblem::Lenient { .. }));
             // `null` reads as `{}` but is no string literal to point into.
-            let null = pointer::get(&manifest.doc, &format!("{}/settings/createOptions", module.pointer))
+            let null = pointer::get(&manifest.doc, &format!("{}/settings/createOptions", module.at))
                 .is_some_and(Value::is_null);
             let mut all = Vec::new();
             walk(decoded, String::new(), None, &mut all);
             for (inner, _, _) in all {
-                let Some(found) = map.create_options_region(&format!("{}/settings", module.pointer), &inner) else {
+                let Some(found) = map.create_options_region(&format!("{}/settings", module.at), &inner) else {
                     continue;
                 };
                 let ok = match found.mapping {
@@ -440,7 +443,7 @@ fn corpus_spans_match() {
                     Mapping::Fallback => !strict || null,
                     Mapping::Ancestor | Mapping::ChunkLiteral { ancestor: true } => false,
                 };
-                assert!(ok, "{} {}{inner}: {:?}", path.display(), module.pointer, found.mapping);
+                assert!(ok, "{} {}{inner}: {:?}", path.display(), module.at, found.mapping);
             }
         }
         checked += 1;

@@ -277,13 +277,20 @@ pub struct Manifest {
 impl Manifest {
     /// Reads and loads a manifest file, refusing oversize input before reading it whole.
     pub fn load_file(path: &Path) -> Result<Manifest, LoadError> {
+        Manifest::read_file(path).map(|(_, m)| m)
+    }
+
+    /// [`Manifest::load_file`], also giving the text as read (for source positions). Text that is
+    /// not UTF-8 is refused by the loader, so the text is only empty when loading failed anyway.
+    pub fn read_file(path: &Path) -> Result<(String, Manifest), LoadError> {
         let io = |source| LoadError::Io { path: path.display().to_string(), source };
         let size = std::fs::metadata(path).map_err(io)?.len();
         if size > MAX_INPUT_BYTES as u64 {
             return Err(LoadError::TooLarge { size, limit: MAX_INPUT_BYTES });
         }
         let bytes = std::fs::read(path).map_err(io)?;
-        Manifest::load(&bytes)
+        let manifest = Manifest::load(&bytes)?;
+        Ok((String::from_utf8(bytes).unwrap_or_default(), manifest))
     }
 
     /// Loads a manifest from bytes.

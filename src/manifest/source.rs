@@ -214,18 +214,97 @@ impl SourceMap {
     /// (or its nearest existing ancestor); string createOptions, in one chunk or many, give the
     /// whole literal of the chunk holding the value's start, with the value's decoded text. `None`
     /// when there is no such settings object, it has no createOptions, or a pointer is malformed.
+    /// For several places of one module, [`SourceMap::create_options`] decodes once.
     pub fn create_options_region(&self, settings_pointer: &str, inner_pointer: &str) -> Option<CreateOptionsRegion> {
+        self.create_options(settings_pointer)?.region(inner_pointer)
+    }
+
+    /// A module's createOptions as written, decoded and indexed once, to place many findings.
+    pub fn create_options(&self, settings_pointer: &str) -> Option<CreateOptionsIndex<'_>> {
         let text = &*self.text;
         let tree = &self.tree;
         let settings = tree.exact(text, settings_pointer)?;
         let chunks = tree.create_options_chunks(text, settings);
         let &(number, first) = chunks.first()?;
+        let object = chunks.len() == 1 && number == 0 && tree.nodes[first].kind == Kind::Object;
+        let mut index = CreateOptionsIndex { map: self, chunks, first, object, decoded: None };
+        if !object {
+            index.decoded = index.decode();
+        }
+        Some(index)
+    }
+
+    /// Characters before a byte offset, the BOM counted.
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / CHAR_BLOCK;
+        let base = self.blocks.get(block).map_or(0, |&c| c as usize);
+        let from = (block * CHAR_BLOCK).min(offset);
+        base + count_chars(self.text.as_bytes().get(from..offset).unwrap_or_default())
+    }
+}
+
+/// A module's createOptions as written, decoded once ([`SourceMap::create_options`]).
+#[derive(Debug)]
+pub struct CreateOptionsIndex<'m> {
+    map: &'m SourceMap,
+    /// The chunks' numbers and nodes, in numeric order.
+    chunks: Vec<(u32, usize)>,
+    first: usize,
+    /// One `createOptions` object (templates).
+    object: bool,
+    /// String createOptions: the joined decoded text, where each chunk starts in it, and its
+    /// tree; `None` when it cannot be placed (a chunk not a string, text not strict JSON…).
+    decoded: Option<Decoded>,
+}
+
+#[derive(Debug)]
+enum Decoded {
+    /// Empty (or blank): the engine reads `{}`.
+    Empty,
+    Text {
+        joined: String,
+        starts: Vec<usize>,
+        tree: Tree,
+    },
+}
+
+impl CreateOptionsIndex<'_> {
+    fn decode(&self) -> Option<Decoded> {
+        let (text, tree) = (&*self.map.text, &self.map.tree);
+        // Each chunk's decoded text and where it starts in the joined text.
+        let mut joined = String::new();
+        let mut starts = Vec::with_capacity(self.chunks.len());
+        for &(_, chunk) in &self.chunks {
+            let literal = tree.nodes[chunk].span().slice(text).unwrap_or_default();
+            if !literal.starts_with('"') {
+                return None;
+            }
+            // The literal is valid JSON (it was parsed), so serde_json decodes it as the engine did.
+            let decoded = serde_json::from_str::<String>(literal).ok()?;
+            starts.push(joined.len());
+            joined.push_str(&decoded);
+        }
+        // The engine parses the joined text trimmed (`str::trim`, which serde_json would not do).
+        let end = joined.trim_end().len();
+        let start = joined.len() - joined.trim_start().len();
+        if start >= end {
+            return Some(Decoded::Empty);
+        }
+        let tree = Tree::build(&joined[..end], start).ok()?;
+        Some(Decoded::Text { joined, starts, tree })
+    }
+
+    /// Where `inner_pointer` (into the decoded createOptions) is written; see
+    /// [`SourceMap::create_options_region`].
+    pub fn region(&self, inner_pointer: &str) -> Option<CreateOptionsRegion> {
+        let (map, text, tree) = (self.map, &*self.map.text, &self.map.tree);
+        let first = self.first;
         let first_node = tree.nodes[first];
-        if chunks.len() == 1 && number == 0 && first_node.kind == Kind::Object {
+        if self.object {
             let (node, matched) = tree.resolve(text, first, inner_pointer)?;
             let span = tree.nodes[node].span();
             return Some(CreateOptionsRegion {
-                region: self.region(span),
+                region: map.region(span),
                 span,
                 mapping: if matched == inner_pointer.len() { Mapping::Exact } else { Mapping::Ancestor },
                 key: tree.key(text, first).to_owned(),
@@ -236,79 +315,45 @@ impl SourceMap {
         if pointer_is_malformed(inner_pointer) {
             return None;
         }
-        let fallback = || {
-            let span = first_node.span();
+        let at_chunk = |chunk: usize, mapping, found: Option<String>, fragment| {
+            let span = tree.nodes[chunk].span();
             CreateOptionsRegion {
-                region: self.region(span),
+                region: map.region(span),
                 span,
-                mapping: Mapping::Fallback,
-                key: tree.key(text, first).to_owned(),
-                found: None,
-                fragment: None,
+                mapping,
+                key: tree.key(text, chunk).to_owned(),
+                found,
+                fragment,
             }
         };
-        // Each chunk's decoded text and where it starts in the joined text.
-        let mut joined = String::new();
-        let mut starts = Vec::with_capacity(chunks.len());
-        for &(_, chunk) in &chunks {
-            let literal = tree.nodes[chunk].span().slice(text).unwrap_or_default();
-            if !literal.starts_with('"') {
-                return Some(fallback());
-            }
-            // The literal is valid JSON (it was parsed), so serde_json decodes it as the engine did.
-            let Ok(decoded) = serde_json::from_str::<String>(literal) else {
-                return Some(fallback());
-            };
-            starts.push(joined.len());
-            joined.push_str(&decoded);
-        }
-        // The engine parses the joined text trimmed (`str::trim`, which serde_json would not do).
-        let end = joined.trim_end().len();
-        let start = joined.len() - joined.trim_start().len();
-        if start >= end {
+        let fallback = || at_chunk(first, Mapping::Fallback, None, None);
+        let (joined, starts, inner) = match &self.decoded {
+            None => return Some(fallback()),
             // The engine reads an empty createOptions as `{}`: only its root exists, written here.
-            let span = first_node.span();
-            return Some(CreateOptionsRegion {
-                region: self.region(span),
-                span,
-                mapping: Mapping::ChunkLiteral { ancestor: !inner_pointer.is_empty() },
-                key: tree.key(text, first).to_owned(),
-                found: Some(String::new()),
-                fragment: None,
-            });
-        }
-        let Ok(inner) = Tree::build(&joined[..end], start) else {
-            return Some(fallback());
+            Some(Decoded::Empty) => {
+                let mapping = Mapping::ChunkLiteral { ancestor: !inner_pointer.is_empty() };
+                let _ = first_node;
+                return Some(at_chunk(first, mapping, Some(String::new()), None));
+            }
+            Some(Decoded::Text { joined, starts, tree }) => (joined, starts, tree),
         };
-        let Some((node, matched)) = inner.resolve(&joined, 0, inner_pointer) else {
+        let Some((node, matched)) = inner.resolve(joined, 0, inner_pointer) else {
             return Some(fallback());
         };
         let found = inner.nodes[node].span();
-        let holder = (0..chunks.len()).find(|&i| {
+        let holder = (0..self.chunks.len()).find(|&i| {
             let chunk_end = starts.get(i + 1).copied().unwrap_or(joined.len());
             starts[i] <= found.start && found.start < chunk_end
         });
         let Some(holder) = holder else {
             return Some(fallback());
         };
-        let chunk = chunks[holder].1;
-        let span = tree.nodes[chunk].span();
-        Some(CreateOptionsRegion {
-            region: self.region(span),
-            span,
-            mapping: Mapping::ChunkLiteral { ancestor: matched < inner_pointer.len() },
-            key: tree.key(text, chunk).to_owned(),
-            found: Some(inner_pointer[..matched].to_owned()),
-            fragment: found.slice(&joined).map(fragment),
-        })
-    }
-
-    /// Characters before a byte offset, the BOM counted.
-    fn chars_before(&self, offset: usize) -> usize {
-        let block = offset / CHAR_BLOCK;
-        let base = self.blocks.get(block).map_or(0, |&c| c as usize);
-        let from = (block * CHAR_BLOCK).min(offset);
-        base + count_chars(self.text.as_bytes().get(from..offset).unwrap_or_default())
+        Some(at_chunk(
+            self.chunks[holder].1,
+            Mapping::ChunkLiteral { ancestor: matched < inner_pointer.len() },
+            Some(inner_pointer[..matched].to_owned()),
+            found.slice(joined).map(fragment),
+        ))
     }
 }
 

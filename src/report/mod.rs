@@ -2,6 +2,10 @@
 //! manual work — the document an engineer attaches to the change request. It reads each
 //! finding's fate from the migration outcome; it decides nothing itself.
 
+pub mod github;
+pub mod position;
+pub mod sarif;
+
 use crate::manifest::Manifest;
 use crate::migrate::{Fate, Outcome};
 use crate::rules::{Finding, Fix};
@@ -136,4 +140,16 @@ pub fn markdown_report(
         }
     }
     s
+}
+
+/// A finding's message for places that show it without its module's createOptions beside it
+/// (annotations, SARIF, the terminal): inside a createOptions string, it quotes the value the
+/// region's chunk holds, since the region is the whole string.
+pub fn quoted_message(f: &Finding, p: &position::Position) -> String {
+    match &p.fragment {
+        Some(fragment) if !p.exact && !f.message.contains(fragment.as_str()) => {
+            format!("{} (in createOptions: `{fragment}`)", f.message)
+        }
+        _ => f.message.clone(),
+    }
 }
