@@ -148,7 +148,7 @@ fn summary() {
     let findings = analyse(&manifest, &DeviceProfile::default());
     let outcome = migrate(&manifest, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| Policy::All.decide(f));
     let parse = time_ms(runs, || serde_json::from_slice::<Value>(bytes).expect("valid"));
-    let dups = time_ms(runs, || duplicates::find(&text, ""));
+    let dups = time_ms(runs, || duplicates::find(&text));
     let load = time_ms(runs, || Manifest::load(bytes).expect("loads"));
     let analyse_ms = time_ms(runs, || analyse(&manifest, &DeviceProfile::default()));
     let migrate_ms = time_ms(runs, || {

@@ -220,12 +220,17 @@ fn duplicate_keys_are_reported_with_their_pointer() {
     let m = Manifest::load(text.as_bytes()).expect("duplicate keys are valid JSON");
     let base = "/modulesContent/$edgeAgent/properties.desired/modules/camera";
     assert_eq!(m.notices.len(), 2, "{:?}", m.notices);
-    assert!(m.notices[0].contains(&format!("duplicate key `status` at {base}/status")), "{}", m.notices[0]);
+    assert!(
+        m.notices[0].message.contains(&format!("duplicate key `status` at {base}/status")),
+        "{}",
+        m.notices[0].message
+    );
     assert!(
         m.notices[1]
+            .message
             .contains(&format!("duplicate key `Privileged` at {base}/settings/createOptions/HostConfig/Privileged")),
         "{}",
-        m.notices[1]
+        m.notices[1].message
     );
     assert_eq!(m.doc.pointer(&format!("{base}/status")), Some(&json!("stopped")), "serde_json keeps the last value");
     let findings = analyse(&m, &fpga2gpu::device::DeviceProfile::default());

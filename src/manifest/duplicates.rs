@@ -1,12 +1,13 @@
 //! Duplicate object keys. JSON allows them, serde_json keeps the last value without a word, and so
 //! does export: the earlier values would vanish from the migrated manifest unnoticed. One pass over
 //! the text (already parsed, so known to be valid) finds them and names each by its JSON pointer,
-//! for the document and for every createOptions string, which is JSON of its own.
+//! for the document and for every createOptions string, which is JSON of its own: each becomes a
+//! [`Notice`] at the duplicate's own place.
 //!
 //! The scan allocates nothing for keys without escapes and uses a hash set only for objects with
 //! many keys, so it costs a small fraction of the parse it follows.
 
-use super::{CreateOptionsForm, CreateOptionsProblem, Manifest, pointer};
+use super::{CreateOptionsForm, CreateOptionsProblem, Location, Manifest, Notice, NoticeKind, Pointer};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -17,17 +18,23 @@ const LINEAR_KEYS: usize = 16;
 /// A key that appears more than once in the same object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Duplicate {
-    /// Pointer to the key's (kept) value.
-    pub pointer: String,
+    /// Where the key's (kept) value is, from the root of the text scanned.
+    pub pointer: Pointer,
     pub key: String,
     /// How many times the key appears in that object.
     pub count: usize,
 }
 
 /// Adds a notice to the manifest for every duplicate key of `text` (the document it was loaded
-/// from) and of its modules' createOptions strings.
+/// from) and of its modules' createOptions strings, at the duplicate's place: a place in a
+/// module's createOptions (string or object) is a createOptions location, as rules name it.
 pub fn note(text: &str, manifest: &mut Manifest) {
-    let mut found = find(text, "");
+    // The document is written back from its parsed value: the earlier values are gone from it. A
+    // createOptions string is written back as it was unless the migration changes it.
+    const DROPPED: &str = "JSON keeps only the last value, so the earlier ones are not in the migrated manifest";
+    const IGNORED: &str = "JSON keeps only the last value: the earlier ones have no effect, and are dropped if the migration changes this createOptions";
+    let mut found: Vec<(Location, Duplicate, &str)> =
+        find(text).into_iter().map(|d| (in_document(manifest, &d), d, DROPPED)).collect();
     for module in &manifest.modules {
         let co = &module.create_options;
         let strict = !co.problems.iter().any(|p| matches!(p, CreateOptionsProblem::Lenient { .. }));
@@ -48,14 +55,23 @@ pub fn note(text: &str, manifest: &mut Manifest) {
             chunks.sort_by_key(|c| c.0);
             Cow::Owned(chunks.iter().map(|c| c.1).collect())
         };
-        found.extend(find(&joined, super::Location::create_options_of(&module.at).as_str()));
+        found.extend(find(&joined).into_iter().map(|d| (module.create_options_at(d.pointer.clone()), d, IGNORED)));
     }
-    manifest.notices.extend(found.into_iter().map(|d| {
-        format!(
-            "duplicate key `{}` at {} ({} times in the same object): JSON keeps only the last value, so the earlier ones are not in the migrated manifest",
-            d.key, d.pointer, d.count
-        )
+    manifest.notices.extend(found.into_iter().map(|(at, d, effect)| Notice {
+        kind: NoticeKind::DuplicateKey,
+        message: format!("duplicate key `{}` at {at} ({} times in the same object): {effect}", d.key, d.count),
+        at,
     }));
+}
+
+/// A duplicate found in the document's text: below a module's createOptions object, the place
+/// inside its createOptions.
+fn in_document(manifest: &Manifest, d: &Duplicate) -> Location {
+    let inside = manifest.modules.iter().filter(|m| m.create_options.form == CreateOptionsForm::Object).find_map(|m| {
+        let rest = d.pointer.strip_prefix(&Location::create_options_of(&m.at))?;
+        (!rest.is_root()).then(|| m.create_options_at(rest))
+    });
+    inside.unwrap_or_else(|| Location::Document(d.pointer.clone()))
 }
 
 enum Kind {
@@ -75,9 +91,9 @@ struct Frame<'a> {
     expect_key: bool,
 }
 
-/// Every duplicate key in a JSON text, with pointers prefixed by `base`. Meant for text serde_json
-/// has accepted; on anything else it returns what it found, without failing or panicking.
-pub fn find<'a>(text: &'a str, base: &str) -> Vec<Duplicate> {
+/// Every duplicate key in a JSON text, with pointers from the text's root. Meant for text
+/// serde_json has accepted; on anything else it returns what it found, without failing or panicking.
+pub fn find<'a>(text: &'a str) -> Vec<Duplicate> {
     let bytes = text.as_bytes();
     let mut keys: Vec<Cow<'a, str>> = Vec::new();
     let mut stack: Vec<Frame<'a>> = Vec::new();
@@ -127,7 +143,7 @@ pub fn find<'a>(text: &'a str, base: &str) -> Vec<Duplicate> {
                     } else {
                         Cow::Borrowed(raw)
                     };
-                    add_key(key, &mut keys, &mut stack, &mut out, base);
+                    add_key(key, &mut keys, &mut stack, &mut out);
                 }
                 i = end + 1;
             }
@@ -139,13 +155,7 @@ pub fn find<'a>(text: &'a str, base: &str) -> Vec<Duplicate> {
 }
 
 /// Records a key in the innermost object and reports it when already there.
-fn add_key<'a>(
-    key: Cow<'a, str>,
-    keys: &mut Vec<Cow<'a, str>>,
-    stack: &mut [Frame<'a>],
-    out: &mut Vec<Duplicate>,
-    base: &str,
-) {
+fn add_key<'a>(key: Cow<'a, str>, keys: &mut Vec<Cow<'a, str>>, stack: &mut [Frame<'a>], out: &mut Vec<Duplicate>) {
     let Some(frame) = stack.last_mut() else { return };
     frame.expect_key = false;
     let own = &keys[frame.start..];
@@ -165,7 +175,7 @@ fn add_key<'a>(
     frame.current = keys.len();
     keys.push(key);
     if seen {
-        let ptr = path(base, keys, stack);
+        let ptr = path(keys, stack);
         match out.iter_mut().find(|d| d.pointer == ptr) {
             Some(d) => d.count += 1,
             None => {
@@ -177,15 +187,11 @@ fn add_key<'a>(
 }
 
 /// The pointer of the value being read in the innermost container.
-fn path(base: &str, keys: &[Cow<str>], stack: &[Frame]) -> String {
-    let mut p = base.to_owned();
-    for f in stack {
-        match f.kind {
-            Kind::Object => p = pointer::join(&p, keys.get(f.current).map_or("", |k| k.as_ref())),
-            Kind::Array => p = pointer::join(&p, &f.current.to_string()),
-        }
-    }
-    p
+fn path(keys: &[Cow<str>], stack: &[Frame]) -> Pointer {
+    stack.iter().fold(Pointer::root(), |p, f| match f.kind {
+        Kind::Object => p.child(keys.get(f.current).map_or("", |k| k.as_ref())),
+        Kind::Array => p.index(f.current),
+    })
 }
 
 /// Index of the closing quote of a string whose content starts at `from` (or the end of the text).
@@ -280,13 +286,14 @@ mod tests {
     #[test]
     fn finds_duplicates_with_their_pointer() {
         let text = r#"{"a": {"x": 1, "y": [{"k": 1, "k": 2, "k": 3}], "x": 2}, "b/c": {"~": 1, "\u007e": 2}, "s": "{\"a\":1,\"a\":2}"}"#;
-        let found = find(text, "");
+        let found = find(text);
+        let at = |p: &str| Pointer::parse(p).unwrap();
         assert_eq!(
             found,
             [
-                Duplicate { pointer: "/a/y/0/k".into(), key: "k".into(), count: 3 },
-                Duplicate { pointer: "/a/x".into(), key: "x".into(), count: 2 },
-                Duplicate { pointer: "/b~1c/~0".into(), key: "~".into(), count: 2 },
+                Duplicate { pointer: at("/a/y/0/k"), key: "k".into(), count: 3 },
+                Duplicate { pointer: at("/a/x"), key: "x".into(), count: 2 },
+                Duplicate { pointer: at("/b~1c/~0"), key: "~".into(), count: 2 },
             ]
         );
     }
@@ -295,9 +302,9 @@ mod tests {
     fn large_objects_and_no_duplicates() {
         let many: Vec<String> = (0..100).map(|i| format!("\"k{i}\": [1, {{\"k{i}\": 2}}]")).collect();
         let text = format!("{{{}}}", many.join(", "));
-        assert!(find(&text, "").is_empty());
+        assert!(find(&text).is_empty());
         let text = format!("{{{}, \"k42\": 0}}", many.join(", "));
-        assert_eq!(find(&text, "/base")[0].pointer, "/base/k42");
+        assert_eq!(find(&text)[0].pointer.as_str(), "/k42");
     }
 
     #[test]
@@ -333,25 +340,39 @@ mod tests {
     #[test]
     fn garbage_does_not_panic() {
         for t in ["", "}", "]]", "{\"a", "{\"a\\", "[,,,]", "{\"a\":1,\"a\"", "\"\\"] {
-            let _ = find(t, "");
+            let _ = find(t);
         }
     }
 
     #[test]
-    fn manifest_notices_cover_the_document_and_create_options() {
+    fn manifest_notices_cover_the_document_and_create_options_at_their_place() {
         let text = r#"{"modulesContent": {"$edgeAgent": {"properties.desired": {"modules": {
             "m": {"settings": {"image": "x", "createOptions": "{\"Env\":[],", "createOptions01": "\"Env\":[\"A=1\"]}"}},
-            "n": {"settings": {"image": "x"}, "settings": {"image": "y"}}
+            "n": {"settings": {"image": "x"}, "settings": {"image": "y"}},
+            "t": {"settings": {"image": "x", "createOptions": {"HostConfig": {"Privileged": true, "Privileged": false}}}}
         }}}}}"#;
         let m = Manifest::load(text.as_bytes()).unwrap();
-        assert_eq!(m.notices.len(), 2, "{:?}", m.notices);
+        assert_eq!(m.notices.len(), 3, "{:?}", m.notices);
+        assert!(m.notices.iter().all(|n| n.kind == NoticeKind::DuplicateKey));
+        let module = |name: &str| m.module(name).unwrap();
+        let co =
+            |name: &str, tokens: &[&str]| module(name).create_options_at(Pointer::from_tokens(tokens.iter().copied()));
+        assert_eq!(m.notices[0].at, Location::Document(module("n").at.child("settings")));
         assert!(
-            m.notices[0].contains("`settings` at /modulesContent/$edgeAgent/properties.desired/modules/n/settings")
+            m.notices[0]
+                .message
+                .contains("`settings` at /modulesContent/$edgeAgent/properties.desired/modules/n/settings"),
+            "{}",
+            m.notices[0].message
         );
+        assert_eq!(m.notices[1].at, co("t", &["HostConfig", "Privileged"]), "inside a createOptions object");
+        assert_eq!(m.notices[2].at, co("m", &["Env"]), "inside a createOptions string");
         assert!(
-            m.notices[1].contains(
+            m.notices[2].message.contains(
                 "`Env` at /modulesContent/$edgeAgent/properties.desired/modules/m/settings/createOptions/Env"
-            )
+            ),
+            "{}",
+            m.notices[2].message
         );
     }
 }

@@ -250,6 +250,25 @@ impl Module {
     }
 }
 
+/// Something the loader noticed about the file that no rule reads from the model (a byte order
+/// mark dropped, a key given twice): MAN006 reports each, at its own place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    /// The place it is about.
+    pub at: Location,
+    pub message: String,
+}
+
+/// What a [`Notice`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// The file starts with a UTF-8 byte order mark; export writes none.
+    ByteOrderMark,
+    /// A key given twice in one object; JSON keeps only the last value.
+    DuplicateKey,
+}
+
 /// A route of `$edgeHub`, with where its text is (a string, or the `route` of an object).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
@@ -270,8 +289,8 @@ pub struct Manifest {
     pub format: TextFormat,
     /// Every module, system modules first, in file order.
     pub modules: Vec<Module>,
-    /// Things noticed while reading that are not rule findings (a BOM removed, …).
-    pub notices: Vec<String>,
+    /// Things noticed while reading the file (a BOM removed, duplicate keys), each at its place.
+    pub notices: Vec<Notice>,
 }
 
 impl Manifest {
@@ -301,9 +320,12 @@ impl Manifest {
         let mut notices = Vec::new();
         let (bytes, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
             Some(rest) => {
-                notices.push(
-                    "the file starts with a UTF-8 byte order mark; it was ignored and export writes none".to_owned(),
-                );
+                notices.push(Notice {
+                    kind: NoticeKind::ByteOrderMark,
+                    at: Location::Document(Pointer::root()),
+                    message: "the file starts with a UTF-8 byte order mark; it was ignored and export writes none"
+                        .to_owned(),
+                });
                 (rest, true)
             }
             None => (bytes, false),
@@ -324,7 +346,7 @@ impl Manifest {
     }
 
     /// Indexes an already parsed document.
-    pub fn from_value(doc: Value, format: TextFormat, notices: Vec<String>) -> Result<Manifest, LoadError> {
+    pub fn from_value(doc: Value, format: TextFormat, notices: Vec<Notice>) -> Result<Manifest, LoadError> {
         let top = doc.as_object().ok_or_else(|| {
             LoadError::NotManifest(format!("the top level is {}, not an object with modulesContent", json_kind(&doc)))
         })?;
@@ -700,5 +722,9 @@ mod tests {
         let m = Manifest::load(b"\xEF\xBB\xBF{\"modulesContent\":{\"$edgeAgent\":{}}}").unwrap();
         assert!(m.format.bom);
         assert_eq!(m.notices.len(), 1);
+        assert_eq!(
+            (m.notices[0].kind, &m.notices[0].at),
+            (NoticeKind::ByteOrderMark, &Location::Document(Pointer::root()))
+        );
     }
 }

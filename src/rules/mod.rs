@@ -257,8 +257,28 @@ pub struct Rename {
 pub enum InputTarget {
     /// At `at` inside edit `edit`'s fragment ("" = the whole fragment).
     Edit { edit: usize, at: Pointer },
+    /// A port number: one port lives in several places (an `ExposedPorts` key `36000/tcp`, the
+    /// `PortBindings` key, a `HostPort` `"36000"`), so the number typed once is written, as text,
+    /// as the whole fragment of each edit in `places`. A port in `refused` is not taken: the
+    /// proposal already avoids those, and a renamed key cannot show the clash afterwards.
+    Port { places: Vec<PortPlace>, refused: Vec<RefusedPort> },
     /// The module's new name.
     Rename,
+}
+
+/// One place a typed port is written: edit `edit`'s fragment becomes the number followed by
+/// `suffix` (`/tcp` as the key wrote it; nothing for a `HostPort`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortPlace {
+    pub edit: usize,
+    pub suffix: String,
+}
+
+/// A port a typed value must not be, and why (`is a port of the IoT Edge proxy`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedPort {
+    pub port: u16,
+    pub why: String,
 }
 
 /// The value an input fix needs from the engineer, and where it goes.
@@ -333,6 +353,25 @@ impl Suggestion {
         self.primary = edit;
         let at = Pointer::parse(at).expect("input pointers are written as JSON pointers");
         self.input = Some(Input { label: label.into(), target: InputTarget::Edit { edit, at }, default });
+        self.applicability = self.applicability.max(Applicability::NeedsReview);
+        self
+    }
+
+    /// Adds a port the engineer confirms, written into every one of `places` (see
+    /// [`InputTarget::Port`]); the first place's edit is the one the editor opens.
+    pub fn with_port_input(
+        mut self,
+        label: impl Into<String>,
+        places: Vec<PortPlace>,
+        refused: Vec<RefusedPort>,
+        default: u16,
+    ) -> Suggestion {
+        self.primary = places.first().map_or(self.primary, |p| p.edit);
+        self.input = Some(Input {
+            label: label.into(),
+            target: InputTarget::Port { places, refused },
+            default: Some(Value::String(default.to_string())),
+        });
         self.applicability = self.applicability.max(Applicability::NeedsReview);
         self
     }

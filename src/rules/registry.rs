@@ -54,10 +54,10 @@ pub static RULES: &[&Rule] = &[
     &other::oth009_backoff_advice::RULE,
     &other::oth010_restart_pull_policy::RULE,
     // the manifest itself
-    &manifest_rules::MAN001,
-    &manifest_rules::MAN002,
-    &manifest_rules::MAN003,
-    &manifest_rules::MAN004,
-    &manifest_rules::MAN005,
-    &manifest_rules::MAN006,
+    &manifest_rules::man001_chunks::RULE,
+    &manifest_rules::man002_invalid_json::RULE,
+    &manifest_rules::man003_object_form::RULE,
+    &manifest_rules::man004_placeholder::RULE,
+    &manifest_rules::man005_desired_size::RULE,
+    &manifest_rules::man006_shapes::RULE,
 ];

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
         id: "PRX001",
         section: Section::Proxy,
         severity: Severity::Error,
-        fix: FixAvailability::Sometimes,
+        fix: FixAvailability::Always,
         targets: K8S,
         title: "Module behind a web proxy without `no_proxy=localhost`",
         detects: "A module (edgeHub above all) with `https_proxy` or `http_proxy` (any case, non-empty) in its `env` or `createOptions.Env`, and no `no_proxy` (any case) listing `localhost` (or `*`).",
@@ -42,8 +42,13 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         };
         let edit = match proxy.place {
             Place::Section => Edit::Set { at: env::section_at(module, &name), value: json!({"value": "localhost"}) },
+            // The proxy variable came from createOptions `Env`, so the list is there, spelt as written.
             Place::Create { .. } => {
-                Edit::Append { at: module.co_path("/Env"), value: format!("{name}=localhost").into() }
+                let Some(list) = module.container().and_then(|c| c.env.as_ref()) else { return Vec::new() };
+                Edit::Append {
+                    at: module.create_options_at(list.at.clone()),
+                    value: format!("{name}=localhost").into(),
+                }
             }
         };
         ("there is no `no_proxy`".to_owned(), vec![edit])

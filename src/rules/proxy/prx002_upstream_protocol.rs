@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
         id: "PRX002",
         section: Section::Proxy,
         severity: Severity::Warning,
-        fix: FixAvailability::Sometimes,
+        fix: FixAvailability::Always,
         targets: K8S,
         title: "edgeHub behind a web proxy without `UpstreamProtocol=AmqpWs`",
         detects: "edgeHub, and edgeAgent too, with a proxy variable (`https_proxy`/`http_proxy`, any case) in its `env` or `createOptions.Env`, and an `UpstreamProtocol` that is missing or not `AmqpWs`/`MqttWs` (compared trimmed and ignoring case: `\"MQTT \"` is MQTT). Placeholder values are left alone.",
