@@ -138,6 +138,33 @@ pub const DEVICE_REQUEST_KEYS: &[&str] = &["Driver", "Count", "DeviceIDs", "Capa
 pub const K8S_KEYS: &[&str] =
     &["volumes", "resources", "nodeSelector", "securityContext", "serviceOptions", "strategy"];
 
+/// The case a module writes Docker's keys in: as documented (`HostConfig`, `Binds`) or with a
+/// lower-case first letter (`hostConfig`, `binds`), which both decoders read as well. A key a fix
+/// adds next to keys the engineer wrote is spelled the way they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyCase {
+    Documented,
+    LowerFirst,
+}
+
+impl KeyCase {
+    /// The case of a key as written.
+    pub fn of(written: &str) -> KeyCase {
+        if written.starts_with(|c: char| c.is_ascii_lowercase()) { KeyCase::LowerFirst } else { KeyCase::Documented }
+    }
+
+    /// A documented key (`ReadOnly`) in this case (`readOnly`).
+    pub fn spell(self, documented: &str) -> String {
+        match self {
+            KeyCase::Documented => documented.to_owned(),
+            KeyCase::LowerFirst => {
+                let mut chars = documented.chars();
+                chars.next().map(|c| c.to_ascii_lowercase().to_string() + chars.as_str()).unwrap_or_default()
+            }
+        }
+    }
+}
+
 /// One key of an object as written, where it is, and its value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field<T = Value> {
@@ -503,6 +530,8 @@ pub struct Mounts {
     pub at: Pointer,
     /// `None` when `Mounts` is not an array.
     pub entries: Option<Vec<Mount>>,
+    /// As written: `null` takes new entries, a string or an object does not.
+    pub value: Value,
 }
 
 /// One `Mounts` entry; each part keeps the spelling of its key.
@@ -868,7 +897,7 @@ fn read_host_config(key: &str, value: &Value, base: &Pointer) -> HostConfig {
         let mat = at.child(k);
         let entries =
             v.as_array().map(|a| a.iter().enumerate().map(|(i, e)| read_mount(i, e, &mat.index(i))).collect());
-        hc.mounts = Some(Mounts { key: k.to_owned(), at: mat, entries });
+        hc.mounts = Some(Mounts { key: k.to_owned(), at: mat, entries, value: v.clone() });
     }
     if let Some((k, v)) = keys.raw("PortBindings") {
         let pat = at.child(k);
@@ -1072,6 +1101,15 @@ mod tests {
             [Some("/dev/catapult0"), Some("/dev/video0")]
         );
         assert!(hc.device_requests.unwrap().entries.unwrap()[0].is_gpu());
+    }
+
+    #[test]
+    fn new_keys_follow_the_case_the_module_writes() {
+        assert_eq!(KeyCase::of("binds").spell("ReadOnly"), "readOnly");
+        assert_eq!(KeyCase::of("Binds").spell("Mounts"), "Mounts");
+        assert_eq!(KeyCase::of("HOSTCONFIG").spell("Mounts"), "Mounts");
+        let c = model(json!({"hostConfig": {"mounts": null}}));
+        assert_eq!(c.host_config.unwrap().mounts.unwrap().value, Value::Null);
     }
 
     #[test]
