@@ -104,8 +104,8 @@ pub struct MountsWriter {
 
 impl MountsWriter {
     /// Where an input goes inside a new entry: its `Source`, in the entry's spelling.
-    pub fn source_input(&self) -> String {
-        format!("/{}", self.case.spell("Source"))
+    pub fn source_input(&self) -> Pointer {
+        Pointer::root().child(&self.case.spell("Source"))
     }
 
     pub fn of(module: &Module) -> MountsWriter {

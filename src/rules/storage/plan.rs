@@ -317,10 +317,10 @@ fn settle(module: &Module, items: &mut [Item<'_>]) {
         }
     }
     for e in extra_mounts(module) {
-        let what = format!(
-            "`k8s-experimental.volumes`{}",
-            e.volume.as_ref().map(|v| format!(" (volume `{v}`)")).unwrap_or_default()
-        );
+        let what = match &e.volume {
+            Some(v) => format!("volume `{v}` of `k8s-experimental.volumes`"),
+            None => "`k8s-experimental.volumes`".to_owned(),
+        };
         taken.push((path_key(&e.path).to_owned(), Occupant { what, kind: None, source: None }));
     }
     for i in items.iter().filter(|i| matches!(i.fate, Fate::Manual(_))) {
@@ -376,7 +376,7 @@ impl Item<'_> {
             return Suggestion::new(summary, self.removals(module));
         }
         let summary = format!(
-            "remove it: {target} is already mounted by {} (Kubernetes rejects two mounts at one path); the module then finds there what that mount holds",
+            "remove it: {} already mounts {target}; Kubernetes rejects two mounts at one path, so the module finds there what that mount holds",
             by.what
         );
         Suggestion::new(summary, self.removals(module)).review()

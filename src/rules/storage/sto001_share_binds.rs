@@ -46,8 +46,9 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
                 }
                 Fate::Mount { mount, also_at } => {
                     let (edits, at) = item.replace_with(module, &plan.writer, mount);
-                    let mut summary = format!("mount share `{share}` as a volume at {}", mount.target);
-                    summary.push_str(&device_note(ctx.device, share));
+                    let note = device_note(ctx.device, share);
+                    let create = if note.is_empty() { "" } else { ": create it with \"Use the share with Edge compute\"" };
+                    let mut summary = format!("mount share `{share}` as a volume at {}{note}{create}", mount.target);
                     if let Some(other) = also_at {
                         summary.push_str(&format!(" (it is mounted at {other} too: one volume, two paths)"));
                     }
@@ -55,14 +56,13 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
                         finding.suggest(Suggestion::new(summary, edits))
                     } else {
                         let summary = format!(
-                            "mount the whole share `{share}` at {} (the module must then read its `{sub}` folder){}",
-                            mount.target,
-                            device_note(ctx.device, share)
+                            "mount the whole share `{share}` at {} (the module must then read its `{sub}` folder){note}{create}",
+                            mount.target
                         );
                         finding.suggest_review(Suggestion::new(summary, edits).with_input(
                             "share name",
                             at,
-                            &plan.writer.source_input(),
+                            plan.writer.source_input().as_str(),
                             Some(share.into()),
                         ))
                     }
@@ -76,10 +76,14 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
 /// What the device profile says about the share: nothing when shares are not declared or it is one.
 pub(super) fn device_note(device: &DeviceProfile, share: &str) -> String {
     match device.has_share(share) {
-        Some(false) if !contains_placeholder(share) => format!(
-            "; create it on the GPU device with \"Use the share with Edge compute\" (declared shares: {})",
-            device.shares.as_deref().unwrap_or_default().join(", ")
-        ),
+        Some(false) if !contains_placeholder(share) => {
+            let shares: Vec<String> = device.shares.iter().flatten().map(|s| format!("`{s}`")).collect();
+            if shares.is_empty() {
+                "; the device profile declares no shares".to_owned()
+            } else {
+                format!("; it is not among the device's shares ({})", shares.join(", "))
+            }
+        }
         _ => String::new(),
     }
 }

@@ -39,8 +39,13 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
                     location,
                     format!("{} has the relative host path `{}`: use an absolute host folder (or a share volume)", part.shown, part.source),
                 ),
-                Fate::Covered { by, instead } => Finding::new(&RULE, Some(module), location, format!("{at} should be a `Mounts` entry"))
-                    .suggest(item.covered(module, by, instead)),
+                Fate::Covered { by, instead } => Finding::new(
+                    &RULE,
+                    Some(module),
+                    location,
+                    format!("{at}: {} mounts `{}` too", by.what, part.target),
+                )
+                .suggest(item.covered(module, by, instead)),
                 Fate::Mount { mount, .. } if mount.kind == MountType::Volume => {
                     let message = format!(
                         "{at}: on the GPU device a host folder lives in the Kubernetes worker VM, not visible through the device's shares and lost when the IoT Edge role is removed; keep the module's data on an Edge share"
@@ -83,7 +88,7 @@ fn share_volume(ctx: &Context, module: &Module, plan: &Plan<'_>, item: &Item<'_>
     let (edits, at) = item.replace_with(module, &plan.writer, mount);
     let host = NewMount { kind: MountType::Bind, source: part.source.to_owned(), ..mount.clone() };
     let summary = format!(
-        "mount Edge share `{}` at {} instead (create it with \"Use the share with Edge compute\", local or cloud, and copy the folder's data into it){}{}; to keep the host folder, edit the entry to {}",
+        "mount Edge share `{}` at {} instead: create it with \"Use the share with Edge compute\", local or cloud, and copy the folder's data into it{}{}; to keep the host folder, edit the entry to {}",
         mount.source,
         mount.target,
         device_note(ctx.device, &mount.source),
@@ -93,7 +98,7 @@ fn share_volume(ctx: &Context, module: &Module, plan: &Plan<'_>, item: &Item<'_>
     Suggestion::new(summary, edits).with_input(
         "share name",
         at,
-        &plan.writer.source_input(),
+        plan.writer.source_input().as_str(),
         Some(mount.source.clone().into()),
     )
 }
@@ -110,6 +115,6 @@ fn dropped_options(item: &Item<'_>) -> String {
     if dropped.is_empty() {
         String::new()
     } else {
-        format!(" (option `{}` dropped: ignored on Kubernetes)", dropped.join(","))
+        format!("; option `{}` is dropped (Kubernetes ignores it)", dropped.join(","))
     }
 }

@@ -53,7 +53,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
                     finding.suggest(Suggestion::new(summary, edits).with_input(
                         "share name",
                         at,
-                        &plan.writer.source_input(),
+                        plan.writer.source_input().as_str(),
                         Some(mount.source.clone().into()),
                     ))
                 }

@@ -76,7 +76,7 @@ fn finding(module: &Module, plan: &Plan<'_>, item: &Item<'_>) -> Finding {
                 .with_input(
                     "host folder",
                     at,
-                    &plan.writer.source_input(),
+                    plan.writer.source_input().as_str(),
                     Some(instead.source.clone().into()),
                 ),
             )
