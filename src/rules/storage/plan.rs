@@ -120,6 +120,9 @@ impl<'m> Plan<'m> {
     pub fn of(module: &'m Module) -> Plan<'m> {
         let writer = MountsWriter::of(module);
         let mut items: Vec<Item<'m>> = Vec::new();
+        if binds(module).next().is_none() && mounts(module).is_empty() {
+            return Plan { items, writer };
+        }
         // Share names STO002 proposes, by host folder, so that two folders never become one share.
         let mut shares_by_source: HashMap<&str, String> = HashMap::new();
         let mut used_shares: Vec<String> = mounts(module)
@@ -167,7 +170,8 @@ impl<'m> Plan<'m> {
                 BindOwner::HostPath if !b.source.starts_with('/') && !starts_with_placeholder(&b.source) => {
                     Fate::Manual(Manual::Relative)
                 }
-                BindOwner::HostPath if is_data_folder(&b.source) => {
+                // A folder filled in at deploy time stays as written: its name is not known here.
+                BindOwner::HostPath if is_data_folder(&b.source) && !contains_placeholder(&b.source) => {
                     let share = match shares_by_source.get(b.source.trim_end_matches('/')) {
                         Some(s) => s.clone(),
                         None => {

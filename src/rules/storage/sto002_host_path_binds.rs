@@ -2,10 +2,11 @@
 //! for system folders and folders filled in at deploy time.
 
 use super::layout::{MountType, NOT_WRITABLE, NewMount};
-use super::paths::{BindOwner, starts_with_placeholder};
+use super::paths::BindOwner;
 use super::plan::{Fate, Item, Manual, Plan};
 use super::sto001_share_binds::device_note;
 use crate::manifest::Module;
+use crate::manifest::placeholder::contains_placeholder;
 use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 
 pub static RULE: Rule = Rule {
@@ -59,7 +60,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
                     finding.suggest(share_volume(ctx, module, &plan, item, mount))
                 }
                 Fate::Mount { mount, .. } => {
-                    let message = if starts_with_placeholder(part.source) {
+                    let message = if contains_placeholder(part.source) {
                         format!("{at} should be a `Mounts` bind entry; the host folder is filled in at deploy time and kept as written")
                     } else {
                         format!("{at} should be a `Mounts` bind entry")
