@@ -11,7 +11,7 @@
 //!
 //! Rules read this model, never the raw JSON: so that all of them agree on what a module asks for.
 
-use super::placeholder::contains_placeholder;
+use super::placeholder::{contains_placeholder, placeholders};
 use super::pointer::Pointer;
 use serde_json::{Map, Value};
 
@@ -519,8 +519,24 @@ impl Bind {
 
     /// A Docker named volume (`myvol:/data`) rather than a host path.
     pub fn is_named_volume(&self) -> bool {
-        !self.windows && !self.source.starts_with(['/', '.', '~'])
+        !self.windows && is_volume_name(&self.source)
     }
+}
+
+/// A Docker volume name (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`), possibly holding a placeholder after its
+/// first character (`data-${ENV}`). A source that starts with a placeholder (`$VIDEO_FOLDER`,
+/// `<TokenFile>`) is a host path filled in at deploy time, not a volume.
+pub fn is_volume_name(source: &str) -> bool {
+    let found = placeholders(source);
+    if found.first().is_some_and(|p| source.starts_with(p)) {
+        return false;
+    }
+    let mut rest = source.to_owned();
+    for p in found {
+        rest = rest.replace(p, "x");
+    }
+    rest.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && rest.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
 }
 
 /// `Mounts`.
@@ -1082,6 +1098,9 @@ mod tests {
     fn binds_mounts_and_devices() {
         assert!(Bind::parse("C:\\data:/data").unwrap().windows);
         assert!(Bind::parse("myvol:/var/lib").unwrap().is_named_volume());
+        assert!(Bind::parse("data-${ENV}:/d").unwrap().is_named_volume());
+        assert!(!Bind::parse("$VIDEO_FOLDER:/media").unwrap().is_named_volume());
+        assert!(!Bind::parse("data/x:/d").unwrap().is_named_volume());
         assert!(Bind::parse("nocolon").is_none());
         let c = model(json!({"HostConfig": {
             "Mounts": [{"type": "Volume", "source": "share", "target": "/d", "readonly": "true"}, "oops"],

@@ -3,6 +3,7 @@
 //! of the FPGA device, or a folder of the module's own data.
 
 use crate::manifest::model::Bind;
+pub use crate::manifest::model::is_volume_name;
 use crate::manifest::placeholder::{is_placeholder, placeholders};
 
 /// Where FPGA devices mount Edge shares on the host: `/home/hcsshares/<share>` (the migration
@@ -35,7 +36,7 @@ pub fn owner(bind: &Bind) -> BindOwner {
         BindOwner::Windows
     } else if share_of(&bind.source).is_some() {
         BindOwner::Share
-    } else if is_volume_name(&bind.source) {
+    } else if bind.is_named_volume() {
         // A named volume is a directory by nature, whatever its target looks like.
         BindOwner::NamedVolume
     } else if is_file(&bind.source) || is_file(&bind.target) {
@@ -50,20 +51,6 @@ pub fn share_of(source: &str) -> Option<(&str, &str)> {
     let rest = SHARE_ROOTS.iter().find_map(|root| source.strip_prefix(root))?.trim_matches('/');
     let (share, sub) = rest.split_once('/').unwrap_or((rest, ""));
     (!share.is_empty()).then_some((share, sub))
-}
-
-/// A Docker volume name (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`), possibly holding a placeholder after its
-/// first character (`data-${ENV}`); a source starting with a placeholder is a host path.
-pub fn is_volume_name(source: &str) -> bool {
-    if starts_with_placeholder(source) {
-        return false;
-    }
-    let mut rest = source.to_owned();
-    for p in placeholders(source) {
-        rest = rest.replace(p, "x");
-    }
-    rest.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && rest.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
 }
 
 /// A Windows host path: a drive letter (`C:\`, `c:/`) or a UNC / named-pipe path (`\\.\pipe\x`).
