@@ -11,7 +11,7 @@
 //!
 //! Rules read this model, never the raw JSON: so that all of them agree on what a module asks for.
 
-use super::placeholder::contains_placeholder;
+use super::placeholder::{contains_placeholder, placeholders};
 use super::pointer::Pointer;
 use serde_json::{Map, Value};
 
@@ -137,6 +137,33 @@ pub const DEVICE_REQUEST_KEYS: &[&str] = &["Driver", "Count", "DeviceIDs", "Capa
 /// Inner keys of `k8s-experimental` the agent reads (it matches them ignoring case).
 pub const K8S_KEYS: &[&str] =
     &["volumes", "resources", "nodeSelector", "securityContext", "serviceOptions", "strategy"];
+
+/// The case a module writes Docker's keys in: as documented (`HostConfig`, `Binds`) or with a
+/// lower-case first letter (`hostConfig`, `binds`), which both decoders read as well. A key a fix
+/// adds next to keys the engineer wrote is spelled the way they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyCase {
+    Documented,
+    LowerFirst,
+}
+
+impl KeyCase {
+    /// The case of a key as written.
+    pub fn of(written: &str) -> KeyCase {
+        if written.starts_with(|c: char| c.is_ascii_lowercase()) { KeyCase::LowerFirst } else { KeyCase::Documented }
+    }
+
+    /// A documented key (`ReadOnly`) in this case (`readOnly`).
+    pub fn spell(self, documented: &str) -> String {
+        match self {
+            KeyCase::Documented => documented.to_owned(),
+            KeyCase::LowerFirst => {
+                let mut chars = documented.chars();
+                chars.next().map(|c| c.to_ascii_lowercase().to_string() + chars.as_str()).unwrap_or_default()
+            }
+        }
+    }
+}
 
 /// One key of an object as written, where it is, and its value.
 #[derive(Debug, Clone, PartialEq)]
@@ -492,8 +519,24 @@ impl Bind {
 
     /// A Docker named volume (`myvol:/data`) rather than a host path.
     pub fn is_named_volume(&self) -> bool {
-        !self.windows && !self.source.starts_with(['/', '.', '~'])
+        !self.windows && is_volume_name(&self.source)
     }
+}
+
+/// A Docker volume name (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`), possibly holding a placeholder after its
+/// first character (`data-${ENV}`). A source that starts with a placeholder (`$VIDEO_FOLDER`,
+/// `<TokenFile>`) is a host path filled in at deploy time, not a volume.
+pub fn is_volume_name(source: &str) -> bool {
+    let found = placeholders(source);
+    if found.first().is_some_and(|p| source.starts_with(p)) {
+        return false;
+    }
+    let mut rest = source.to_owned();
+    for p in found {
+        rest = rest.replace(p, "x");
+    }
+    rest.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && rest.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
 }
 
 /// `Mounts`.
@@ -503,6 +546,8 @@ pub struct Mounts {
     pub at: Pointer,
     /// `None` when `Mounts` is not an array.
     pub entries: Option<Vec<Mount>>,
+    /// As written: `null` takes new entries, a string or an object does not.
+    pub value: Value,
 }
 
 /// One `Mounts` entry; each part keeps the spelling of its key.
@@ -868,7 +913,7 @@ fn read_host_config(key: &str, value: &Value, base: &Pointer) -> HostConfig {
         let mat = at.child(k);
         let entries =
             v.as_array().map(|a| a.iter().enumerate().map(|(i, e)| read_mount(i, e, &mat.index(i))).collect());
-        hc.mounts = Some(Mounts { key: k.to_owned(), at: mat, entries });
+        hc.mounts = Some(Mounts { key: k.to_owned(), at: mat, entries, value: v.clone() });
     }
     if let Some((k, v)) = keys.raw("PortBindings") {
         let pat = at.child(k);
@@ -1053,6 +1098,9 @@ mod tests {
     fn binds_mounts_and_devices() {
         assert!(Bind::parse("C:\\data:/data").unwrap().windows);
         assert!(Bind::parse("myvol:/var/lib").unwrap().is_named_volume());
+        assert!(Bind::parse("data-${ENV}:/d").unwrap().is_named_volume());
+        assert!(!Bind::parse("$VIDEO_FOLDER:/media").unwrap().is_named_volume());
+        assert!(!Bind::parse("data/x:/d").unwrap().is_named_volume());
         assert!(Bind::parse("nocolon").is_none());
         let c = model(json!({"HostConfig": {
             "Mounts": [{"type": "Volume", "source": "share", "target": "/d", "readonly": "true"}, "oops"],
@@ -1072,6 +1120,15 @@ mod tests {
             [Some("/dev/catapult0"), Some("/dev/video0")]
         );
         assert!(hc.device_requests.unwrap().entries.unwrap()[0].is_gpu());
+    }
+
+    #[test]
+    fn new_keys_follow_the_case_the_module_writes() {
+        assert_eq!(KeyCase::of("binds").spell("ReadOnly"), "readOnly");
+        assert_eq!(KeyCase::of("Binds").spell("Mounts"), "Mounts");
+        assert_eq!(KeyCase::of("HOSTCONFIG").spell("Mounts"), "Mounts");
+        let c = model(json!({"hostConfig": {"mounts": null}}));
+        assert_eq!(c.host_config.unwrap().mounts.unwrap().value, Value::Null);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub static RULES: &[&Rule] = &[
     &storage::sto006_tmpfs_npipe_mounts::RULE,
     &storage::sto007_anonymous_volumes::RULE,
     &storage::sto008_windows_binds::RULE,
+    &storage::sto009_undeclared_shares::RULE,
     // network
     &network::net001_exposed_without_binding::RULE,
     &network::net002_binding_without_host_port::RULE,

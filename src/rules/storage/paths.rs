@@ -1,14 +1,21 @@
-//! Host paths of binds and mounts: which storage rule owns a `Binds` entry, and whether a path
-//! names a file (hostPath `DirectoryOrCreate` only works for directories).
+//! Host paths of binds and mounts: which storage rule owns a `Binds` entry, whether a path names a
+//! file (hostPath `DirectoryOrCreate` only works for directories), a system path, an Edge share
+//! of the FPGA device, or a folder of the module's own data.
 
-use super::binds::Bind;
-use super::sto001_share_binds::SHARE_ROOT;
+use crate::manifest::model::Bind;
+pub use crate::manifest::model::is_volume_name;
 use crate::manifest::placeholder::{is_placeholder, placeholders};
+
+/// Where FPGA devices mount Edge shares on the host: `/home/hcsshares/<share>` (the migration
+/// guide and the FPGA tutorials), and `/home/databox-edge/hostgatewayshares/<share>`, which the
+/// portal showed as the "local mount point for Edge compute modules" on some releases
+/// (MicrosoftDocs/azure-docs#74930).
+pub const SHARE_ROOTS: &[&str] = &["/home/hcsshares/", "/home/databox-edge/hostgatewayshares/"];
 
 /// The one storage rule that handles a `Binds` entry. Each entry is reported once, in this
 /// precedence: a Windows path breaks the `:` split before anything else can be said about it, an
-/// FPGA share becomes a share volume, a file cannot be a hostPath directory, a named volume is not a
-/// host path at all, and any other host path only changes form.
+/// FPGA share becomes a share volume, a named volume is not a host path at all, a file cannot be a
+/// hostPath directory, and any other host path only changes form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BindOwner {
     /// STO008: `C:\data:/data`.
@@ -19,38 +26,31 @@ pub enum BindOwner {
     File,
     /// STO003: `myvol:/data`.
     NamedVolume,
-    /// STO002: any other host path (absolute, or a placeholder filled in at deploy time).
+    /// STO002: any other host path (absolute, relative, or a placeholder filled in at deploy time).
     HostPath,
 }
 
 /// Which storage rule reports this bind.
-pub fn owner(bind: &Bind<'_>) -> BindOwner {
-    if is_windows(bind.source) || bind.windows {
+pub fn owner(bind: &Bind) -> BindOwner {
+    if is_windows(&bind.source) || bind.windows {
         BindOwner::Windows
-    } else if is_share(bind.source) {
+    } else if share_of(&bind.source).is_some() {
         BindOwner::Share
-    } else if is_volume_name(bind.source) {
+    } else if bind.is_named_volume() {
         // A named volume is a directory by nature, whatever its target looks like.
         BindOwner::NamedVolume
-    } else if is_file(bind.source) || is_file(bind.target) {
+    } else if is_file(&bind.source) || is_file(&bind.target) {
         BindOwner::File
     } else {
         BindOwner::HostPath
     }
 }
 
-/// A Docker volume name (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`), possibly holding a placeholder after its
-/// first character (`data-${ENV}`); a source starting with a placeholder is a host path.
-pub fn is_volume_name(source: &str) -> bool {
-    if starts_with_placeholder(source) {
-        return false;
-    }
-    let mut rest = source.to_owned();
-    for p in placeholders(source) {
-        rest = rest.replace(p, "x");
-    }
-    rest.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && rest.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+/// The share and the folder inside it (`""` for the share itself) of an FPGA share path.
+pub fn share_of(source: &str) -> Option<(&str, &str)> {
+    let rest = SHARE_ROOTS.iter().find_map(|root| source.strip_prefix(root))?.trim_matches('/');
+    let (share, sub) = rest.split_once('/').unwrap_or((rest, ""));
+    (!share.is_empty()).then_some((share, sub))
 }
 
 /// A Windows host path: a drive letter (`C:\`, `c:/`) or a UNC / named-pipe path (`\\.\pipe\x`).
@@ -60,18 +60,55 @@ pub fn is_windows(path: &str) -> bool {
         || (b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/'))
 }
 
-/// The FPGA device's path of an Edge share, the way STO001 reads it.
-fn is_share(source: &str) -> bool {
-    source
-        .strip_prefix(SHARE_ROOT)
-        .map(|rest| rest.trim_matches('/'))
-        .is_some_and(|rest| rest.split('/').next().is_some_and(|s| !s.is_empty()))
-}
-
 /// The path starts with a template placeholder (`$VIDEO_FOLDER`, `${DIR}/x`, `<TokenFile>`): a host
 /// path filled in at deploy time, never a Docker volume name.
 pub fn starts_with_placeholder(path: &str) -> bool {
     placeholders(path).first().is_some_and(|p| path.starts_with(p))
+}
+
+/// Files of the host's system that containers bind to share the host's view, and that the GPU
+/// device's Kubernetes manages (or replaces) itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemFile {
+    /// `/etc/hosts`: the kubelet writes each pod's own.
+    Hosts,
+    /// `/etc/resolv.conf`: the pod gets the cluster's DNS, which forwards to the node's servers.
+    Resolver,
+    /// `/etc/localtime`: the time zone, which the `TZ` variable sets as well.
+    LocalTime,
+    /// `/etc/timezone`: the time zone's name (Debian's), which `TZ` sets as well.
+    TimeZone,
+    /// `/etc/machine-id`: the host's identity; the GPU device's is another one anyway.
+    MachineId,
+}
+
+impl SystemFile {
+    /// The system file a bind shares, by its container path first (`/usr/share/zoneinfo/X` bound
+    /// at `/etc/localtime` is the time zone), then by its host path.
+    pub fn of(source: &str, target: &str) -> Option<SystemFile> {
+        Self::at(target).or_else(|| Self::at(source))
+    }
+
+    fn at(path: &str) -> Option<SystemFile> {
+        Some(match path.trim_end_matches('/') {
+            "/etc/hosts" => SystemFile::Hosts,
+            "/etc/resolv.conf" => SystemFile::Resolver,
+            "/etc/localtime" => SystemFile::LocalTime,
+            "/etc/timezone" => SystemFile::TimeZone,
+            "/etc/machine-id" => SystemFile::MachineId,
+            _ => return None,
+        })
+    }
+
+    /// The time zone files, which the `TZ` variable replaces.
+    pub fn is_time_zone(self) -> bool {
+        matches!(self, SystemFile::LocalTime | SystemFile::TimeZone)
+    }
+}
+
+/// The zone a host path names when it is a zone file (`/usr/share/zoneinfo/Europe/Berlin`).
+pub fn zone_of(source: &str) -> Option<&str> {
+    source.strip_prefix("/usr/share/zoneinfo/").filter(|z| !z.is_empty() && !z.ends_with('/'))
 }
 
 /// Files every Linux host has at these paths, with no extension to give them away.
@@ -81,6 +118,7 @@ const KNOWN_FILES: &[&str] = &[
     "/usr/bin/docker",
     "/etc/hosts",
     "/etc/hostname",
+    "/etc/resolv.conf",
     "/etc/localtime",
     "/etc/timezone",
     "/etc/machine-id",
@@ -93,12 +131,15 @@ const KNOWN_FILES: &[&str] = &[
     "/sys/class/gpio/unexport",
 ];
 
-/// Folders directly under `/dev` (everything else there is a device node).
+/// Folders under `/dev` (everything else directly under `/dev` is a device node).
 const DEV_DIRS: &[&str] = &[
     "block",
+    "bsg",
     "bus",
     "char",
+    "cpu",
     "disk",
+    "dma_heap",
     "dri",
     "fd",
     "hugepages",
@@ -106,6 +147,7 @@ const DEV_DIRS: &[&str] = &[
     "mapper",
     "mqueue",
     "net",
+    "nvidia-caps",
     "pts",
     "serial",
     "shm",
@@ -113,28 +155,6 @@ const DEV_DIRS: &[&str] = &[
     "usb",
     "v4l",
     "vfio",
-];
-
-/// Device nodes whose names do not end in a number.
-const DEV_NODES: &[&str] = &[
-    "null",
-    "zero",
-    "random",
-    "urandom",
-    "mem",
-    "kmsg",
-    "fuse",
-    "gpiomem",
-    "nvidiactl",
-    "nvidia-uvm",
-    "nvidia-modeset",
-    "nvhost-ctrl",
-    "ptmx",
-    "tty",
-    "console",
-    "rtc",
-    "watchdog",
-    "ion",
 ];
 
 /// Folders of executables: what is mounted from them is a program, a file.
@@ -163,6 +183,27 @@ const SYSTEM_DIRS: &[&str] = &[
     "/var/run",
 ];
 
+/// Host folders that hold the system's state, devices, sockets or scratch space rather than a
+/// module's data: binding them shares something with the host, not data to keep.
+const SYSTEM_TREES: &[&str] = &[
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/lib64",
+    "/proc",
+    "/run",
+    "/sbin",
+    "/sys",
+    "/tmp",
+    "/usr",
+    "/var/lib/docker",
+    "/var/lib/kubelet",
+    "/var/run",
+    "/var/tmp",
+];
+
 /// True when the path names a file rather than a folder: a known file, a device node, a program,
 /// or a last segment with a file extension (`config.json`; not `conf.d`, `python3.8` or `.X11-unix`).
 pub fn is_file(path: &str) -> bool {
@@ -189,13 +230,21 @@ pub fn is_file(path: &str) -> bool {
     }
 }
 
-/// A device node directly under `/dev` (`/dev/video0`, `/dev/ttyUSB0`, `/dev/nvidiactl`).
+/// A device node: anything directly under `/dev` but its folders (`/dev/video0`, `/dev/i2c-1`,
+/// `/dev/nvhost-gpu`), and the numbered nodes in the folders of device classes
+/// (`/dev/dri/renderD128`, `/dev/input/event3`; not `/dev/bus/usb/001`, a folder).
 pub fn is_device(path: &str) -> bool {
-    let Some(name) = path.strip_prefix("/dev/") else { return false };
-    !name.is_empty()
-        && !name.contains('/')
-        && !DEV_DIRS.contains(&name)
-        && (name.ends_with(|c: char| c.is_ascii_digit()) || DEV_NODES.contains(&name))
+    let Some(rest) = path.trim_end_matches('/').strip_prefix("/dev/") else { return false };
+    match rest.split_once('/') {
+        None => !rest.is_empty() && !DEV_DIRS.contains(&rest),
+        Some((dir, name)) => {
+            DEV_DIRS.contains(&dir)
+                && !matches!(dir, "bus" | "disk" | "v4l" | "serial" | "char" | "block" | "pts" | "shm" | "hugepages")
+                && !name.contains('/')
+                && name.ends_with(|c: char| c.is_ascii_digit())
+                && !name.bytes().all(|c| c.is_ascii_digit())
+        }
+    }
 }
 
 /// The folder holding `path` (`/etc/app/a.json` → `/etc/app`, `/a.json` → `/`).
@@ -210,14 +259,58 @@ pub fn is_system_dir(path: &str) -> bool {
     SYSTEM_DIRS.contains(&if p.is_empty() { "/" } else { p })
 }
 
+/// A host folder of the module's own data (`/data/storage`, `/var/media`, `/home/user/in`): an
+/// absolute path that is not the root, not a system folder (`/tmp`, `/dev/…`, `/run/…`, `/etc/…`)
+/// and not one of the folders that only hold others (`/var`, `/home`, `/var/lib`, `/var/log`).
+pub fn is_data_folder(path: &str) -> bool {
+    let p = path.trim_end_matches('/');
+    if !p.starts_with('/') || starts_with_placeholder(p) {
+        return false;
+    }
+    let under = |tree: &str| p == tree || p.strip_prefix(tree).is_some_and(|r| r.starts_with('/'));
+    !SYSTEM_TREES.iter().any(|t| under(t))
+        && !["", "/var", "/home", "/var/lib", "/var/log", "/opt", "/srv", "/mnt"].contains(&p)
+}
+
 /// The path belongs to Docker itself (its socket or its CLI): there is no Docker on the GPU device.
 pub fn is_docker(path: &str) -> bool {
     let (_, name) = split(path);
     name == "docker.sock" || name == "docker"
 }
 
+/// The last part of a path (`/opt/app/config.json` → `config.json`).
+pub fn name(path: &str) -> &str {
+    split(path.trim_end_matches('/')).1
+}
+
 fn split(path: &str) -> (&str, &str) {
     path.rsplit_once('/').unwrap_or(("", path))
+}
+
+/// A name as the Kubernetes agent turns it into a DNS label (`KubeUtils.SanitizeDNSLabel`): lower
+/// case, leading and trailing characters other than letters and digits dropped, and every
+/// character but letters, digits and `-` removed. The agent names a `volume` mount's claim and a
+/// hostPath's pod volume so.
+pub fn dns_label(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let trimmed = lower.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    trimmed.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect()
+}
+
+/// A share name made from a folder or volume name that the agent keeps as it is: lower case,
+/// letters, digits and `-` (`Custom_Configs` → `custom-configs`), at most 63 characters.
+pub fn share_name(from: &str) -> String {
+    let mut out = String::new();
+    for c in from.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out: String = out.trim_matches('-').chars().take(63).collect();
+    let out = out.trim_end_matches('-');
+    if out.is_empty() { "data".to_owned() } else { out.to_owned() }
 }
 
 #[cfg(test)]
@@ -230,9 +323,13 @@ mod tests {
             "/etc/app/config.json",
             "/var/run/docker.sock",
             "/etc/localtime",
+            "/etc/resolv.conf",
             "/dev/video0",
             "/dev/ttyUSB0",
             "/dev/nvidiactl",
+            "/dev/nvhost-gpu",
+            "/dev/i2c-1",
+            "/dev/dri/renderD128",
             "/usr/bin/docker",
             "/var/run/oidc.json",
             "/data/${NAME}.json",
@@ -244,7 +341,9 @@ mod tests {
             "/etc/conf.d",
             "/usr/lib/python3.8",
             "/dev/bus/usb",
+            "/dev/bus/usb/001",
             "/dev/snd",
+            "/dev/dri/",
             "/dev",
             "/data/media/",
             "/home/x/$FILE",
@@ -269,5 +368,25 @@ mod tests {
                 && starts_with_placeholder("<Token>")
                 && !starts_with_placeholder("a$B")
         );
+    }
+
+    #[test]
+    fn data_folders_shares_and_system_files() {
+        for d in ["/data", "/data/storage", "/var/media/", "/var/lib/videoanalyzer", "/home/user/in", "/mount"] {
+            assert!(is_data_folder(d), "{d}");
+        }
+        for s in ["/", "/tmp", "/tmp/.X11-unix", "/dev/bus/usb", "/run/systemd", "/var/log", "/etc/app", "$X", "./x"] {
+            assert!(!is_data_folder(s), "{s}");
+        }
+        assert_eq!(share_of("/home/hcsshares/images/in"), Some(("images", "in")));
+        assert_eq!(share_of("/home/databox-edge/hostgatewayshares/share1/"), Some(("share1", "")));
+        assert_eq!(share_of("/home/hcsshares/"), None);
+        assert_eq!(SystemFile::of("/usr/share/zoneinfo/Europe/Berlin", "/etc/localtime"), Some(SystemFile::LocalTime));
+        assert_eq!(SystemFile::of("/etc/hosts", "/etc/hosts"), Some(SystemFile::Hosts));
+        assert_eq!(zone_of("/usr/share/zoneinfo/Europe/Berlin"), Some("Europe/Berlin"));
+        assert_eq!(share_name("/var/deepstream/Custom_Configs/".rsplit('/').nth(1).unwrap()), "custom-configs");
+        assert_eq!(share_name("__"), "data");
+        assert_eq!(dns_label("/https/"), "https");
+        assert_eq!(dns_label("My_Share"), "myshare");
     }
 }

@@ -1,12 +1,11 @@
 //! STO004: a bind of a file, which a hostPath volume of type DirectoryOrCreate cannot mount.
 
-use super::binds::binds;
-use super::mounts::{self, MOUNTS, mounts};
-use super::paths::{BindOwner, is_device, is_docker, is_file, is_system_dir, is_windows, owner, parent};
-use super::paths::{is_volume_name, starts_with_placeholder};
+use super::layout::NOT_WRITABLE;
+use super::paths::{BindOwner, SystemFile, is_file, name};
+use super::plan::{Fate, Item, Manual, Plan, TimeZone};
 use crate::manifest::Module;
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
-use serde_json::{Map, Value};
+use serde_json::json;
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -15,161 +14,146 @@ pub static RULE: Rule = Rule {
         severity: Severity::Error,
         fix: FixAvailability::Sometimes,
         targets: K8S,
-        title: "Bind of a file: mount the folder that holds it",
-        detects: "A bind, in `Binds` or as a `Mounts` entry of type `bind`, whose host source or container target is a file: a name with a file extension (`config.json`), a well-known file (`/var/run/docker.sock`, `/etc/hosts`, `/etc/localtime`, `/sys/class/gpio/export`), a program in a `bin` folder, or a device node (`/dev/video0`).",
-        why: "The Kubernetes agent turns every bind into a hostPath volume of type DirectoryOrCreate, and the kubelet refuses to start the pod when the host path is a file (or creates an empty directory where the file was expected). Only directories can be mounted: mount the parent folder and let the module read the file inside it. Where the parent is a system folder (`/`, `/etc`, `/dev`, `/var/run`…) mounting it would shadow the container's own files, and the Docker socket is useless because there is no Docker engine on the GPU device: those need a change to the module.",
-        before: r#"{"HostConfig": {"Binds": ["/opt/app/config/settings.json:/app/config/settings.json:ro"]}}"#,
-        after: r#"{"HostConfig": {"Mounts": [{"Type": "bind", "Source": "/opt/app/config", "Target": "/app/config", "ReadOnly": true}]}}"#,
-        fix_safety: "Check that the module can read the file from the mounted folder (the whole folder becomes visible, and it hides whatever the image had at the target folder). Several files of the same folder become one mount.",
+        title: "Bind of a file: mount the folder that holds it, or let Kubernetes provide it",
+        detects: "A bind, in `Binds` or as a `Mounts` entry of type `bind`, whose host source or container target is a file: a name with a file extension (`config.json`), a well-known file (`/var/run/docker.sock`, `/etc/hosts`, `/etc/resolv.conf`, `/etc/localtime`, `/etc/timezone`, `/etc/machine-id`, `/sys/class/gpio/export`), a program in a `bin` folder, or a device node (anything under `/dev` but its folders: `/dev/video0`, `/dev/i2c-1`).",
+        why: "The Kubernetes agent turns every bind into a hostPath volume of type DirectoryOrCreate, and the kubelet refuses to start the pod when the host path is a file (\"hostPath type check failed: /etc/localtime is not a directory\"; ASE release notes: file-based bind mounts are not supported). Only directories can be mounted: mount the parent folder and let the module read the file inside it. System files need no mount: Kubernetes writes each pod's `/etc/hosts` and `/etc/resolv.conf` (the cluster's DNS, forwarding to the device's servers), and the `TZ` variable sets the time zone that `/etc/localtime` and `/etc/timezone` gave. Where the parent is a system folder (`/`, `/etc`, `/dev`, `/var/run`…) mounting it would shadow the container's own files, device nodes need the device itself, and the Docker socket is useless because there is no Docker engine on the GPU device: those need a change to the module. A ConfigMap mounted through `k8s-experimental.volumes` is no sure way out for small files: the modules run in the `iotedge` namespace, which ASE's RBAC documentation lists as reserved.",
+        before: r#"{"HostConfig": {"Binds": ["/opt/app/config/settings.json:/app/config/settings.json:ro", "/etc/localtime:/etc/localtime:ro"]}}"#,
+        after: r#"{"HostConfig": {"Mounts": [{"Type": "bind", "Source": "/opt/app/config", "Target": "/app/config", "ReadOnly": true}]}} and the module's env: {"TZ": {"value": "Europe/Berlin"}}"#,
+        fix_safety: "A folder mount needs review: the module must read the file from the mounted folder (the whole folder becomes visible, and it hides whatever the image had at the target folder); several files of one folder become one mount. `/etc/resolv.conf` is only removed (safe: the cluster's DNS forwards to the device's). `/etc/hosts` and `/etc/machine-id` are removed after review: the host's entries and identity are not the pod's. The time zone files are replaced by `TZ`: type the FPGA device's zone (an IANA name such as `Europe/Berlin`; `UTC` is proposed); zones other than UTC need the image's tzdata.",
     },
     check: Check::Module(check),
 };
 
-/// One bind of a file, in either form.
-struct FileBind<'a> {
-    /// Pointer (relative to createOptions) to the `Binds` or `Mounts` element.
-    rel: String,
-    /// How the engineer wrote it (`a:b:ro`, or `Mounts` `a` → `b`).
-    shown: String,
-    source: &'a str,
-    target: &'a str,
-    read_only: bool,
+fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+    let plan = Plan::of(module);
+    plan.of_owner(BindOwner::File).map(|item| finding(module, &plan, item)).collect()
 }
 
-fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    let mut items: Vec<FileBind<'_>> = binds(module)
-        .into_iter()
-        .filter(|b| owner(b) == BindOwner::File)
-        .map(|b| FileBind {
-            rel: b.rel_pointer(),
-            shown: format!("bind `{}`", b.raw),
-            source: b.source,
-            target: b.target,
-            read_only: b.read_only(),
-        })
-        .collect();
-    let all_mounts = mounts(module);
-    items.extend(all_mounts.iter().filter(|m| m.kind().as_deref() == Some("bind")).filter_map(|m| {
-        let (source, target) = (m.source()?, m.target()?);
-        (!is_windows(source) && (is_file(source) || is_file(target))).then(|| FileBind {
-            rel: m.rel_pointer(),
-            shown: format!("`Mounts` bind `{source}` → `{target}`"),
-            source,
-            target,
-            read_only: m.read_only(),
-        })
-    }));
-
-    let mut out = Vec::new();
-    // Files of the same folder, mounted at the same place, become one mount.
-    let mut groups: Vec<((&str, &str), Vec<&FileBind<'_>>)> = Vec::new();
-    for item in &items {
-        match manual_reason(item) {
-            Some(reason) => out.push(Finding::new(
-                &RULE,
-                Some(module),
-                module.co_path(&item.rel),
-                format!("{} {reason}", item.shown),
-            )),
-            None => {
-                let key = (parent(item.source), parent(item.target));
-                match groups.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, g)) => g.push(item),
-                    None => groups.push((key, vec![item])),
-                }
-            }
-        }
-    }
-    // A folder mount that already exists (and is not one of the files) needs no second one.
-    let existing: Vec<(&str, &str)> = all_mounts
-        .iter()
-        .filter(|m| m.kind().as_deref() == Some("bind") && !items.iter().any(|i| i.rel == m.rel_pointer()))
-        .filter_map(|m| Some((m.source()?, m.target()?)))
-        .chain(binds(module).into_iter().filter(|b| owner(b) != BindOwner::File).map(|b| (b.source, b.target)))
-        .collect();
-
-    for ((folder, target), group) in groups {
-        let first = group[0];
-        let reads: Vec<String> =
-            group.iter().map(|i| format!("{}/{}", target.trim_end_matches('/'), name(i.source))).collect();
-        let mut edits: Vec<Edit> = group.iter().map(|i| Edit::Remove { at: module.co_path(&i.rel) }).collect();
-        let message = format!(
-            "{} mounts the file `{}`: a hostPath DirectoryOrCreate volume cannot mount a file",
+fn finding(module: &Module, plan: &Plan<'_>, item: &Item<'_>) -> Finding {
+    let first = item.first();
+    let location = module.create_options_at(first.at.clone());
+    let file = if is_file(first.source) { first.source } else { first.target };
+    let new = |message: String| Finding::new(&RULE, Some(module), location.clone(), message);
+    match &item.fate {
+        Fate::Manual(reason) => new(format!("{} {}", first.shown, manual_message(reason, first.target, first.source))),
+        Fate::System(system, tz) => new(format!(
+            "{} mounts the system file `{file}`: a hostPath DirectoryOrCreate volume cannot mount a file, and {}",
             first.shown,
-            if is_file(first.source) { first.source } else { first.target }
-        ) + &if group.len() > 1 {
-            format!(" ({} more file(s) of `{folder}`)", group.len() - 1)
-        } else {
-            String::new()
-        };
-        let reads = reads.join("`, `");
-        let finding = Finding::new(&RULE, Some(module), module.co_path(&first.rel), message);
-        if !mounts::writable(module) {
-            let mut f = finding;
-            f.message.push_str(mounts::NOT_WRITABLE);
-            out.push(f);
-            continue;
-        }
-        if existing.contains(&(folder, target)) {
-            out.push(finding.suggest_review(Suggestion::new(
-                format!("drop it: folder `{folder}` is already mounted at {target}; the module must read `{reads}`"),
-                edits,
-            )));
-            continue;
-        }
-        let mut mount = Map::new();
-        mount.insert("Type".into(), "bind".into());
-        mount.insert("Source".into(), folder.into());
-        mount.insert("Target".into(), target.into());
-        if group.iter().all(|i| i.read_only) {
-            mount.insert("ReadOnly".into(), true.into());
-        }
-        let at = edits.len();
-        edits.push(Edit::Append { at: module.co_path(MOUNTS), value: Value::Object(mount) });
-        out.push(
-            finding.suggest_review(
+            provided(*system)
+        ))
+        .suggest(system_fix(module, item, *system, tz.as_ref())),
+        Fate::Covered { instead, .. } | Fate::Mount { mount: instead, .. } => {
+            let mut message = format!(
+                "{} mounts the file `{file}`: a hostPath DirectoryOrCreate volume cannot mount a file",
+                first.shown
+            );
+            if item.parts.len() > 1 {
+                message.push_str(&format!(" ({} more file(s) of `{}`)", item.parts.len() - 1, instead.source));
+            }
+            let reads: Vec<String> = item
+                .parts
+                .iter()
+                .map(|p| format!("{}/{}", instead.target.trim_end_matches('/'), name(p.source)))
+                .collect();
+            let reads = reads.join("`, `");
+            if let Fate::Covered { by, .. } = &item.fate {
+                let s = item.covered(module, by, instead);
+                let summary = format!("{}; the module must read `{reads}`", s.summary);
+                return new(message).suggest(Suggestion { summary, ..s });
+            }
+            if !plan.writer.writable {
+                return new(message + NOT_WRITABLE);
+            }
+            let (edits, at) = item.replace_with(module, &plan.writer, instead);
+            new(message).suggest_review(
                 Suggestion::new(
-                    format!("mount folder `{folder}` at {target} instead; the module must read `{reads}`"),
+                    format!(
+                        "mount folder `{}` at {} instead; the module must read `{reads}`",
+                        instead.source, instead.target
+                    ),
                     edits,
                 )
-                .with_input("host folder", at, "/Source", Some(folder.into())),
-            ),
-        );
-    }
-    out
-}
-
-/// Why this file bind needs a change to the module rather than a folder mount, if it does.
-fn manual_reason(item: &FileBind<'_>) -> Option<String> {
-    if is_docker(item.source) || is_docker(item.target) {
-        return Some(format!(
-            "mounts Docker's `{}`: there is no Docker engine on the GPU device, so the module cannot talk to Docker there",
-            if is_docker(item.source) { item.source } else { item.target }
-        ));
-    }
-    if is_device(item.source) {
-        return Some(format!(
-            "mounts the device node `{}`: a hostPath directory cannot mount it; request the device as a Kubernetes resource, or bind all of `/dev` with `Privileged` if the module really needs raw access",
-            item.source
-        ));
-    }
-    if starts_with_placeholder(item.source) || is_volume_name(item.source) {
-        return Some(format!(
-            "mounts the file `{}` from the host path `{}`, filled in at deploy time: make it the folder that holds the file",
-            item.target, item.source
-        ));
-    }
-    let shadowed: Vec<&str> =
-        [parent(item.source), parent(item.target)].into_iter().filter(|p| is_system_dir(p)).collect();
-    match shadowed.as_slice() {
-        [] => None,
-        [dir, ..] => Some(format!(
-            "mounts the file `{}`, and its folder `{dir}` is a system folder: mounting it would shadow the container's own files; the module must get the file another way (a share, an environment variable, or the image)",
-            if is_file(item.source) { item.source } else { item.target }
-        )),
+                .with_input(
+                    "host folder",
+                    at,
+                    plan.writer.source_input().as_str(),
+                    Some(instead.source.clone().into()),
+                ),
+            )
+        }
     }
 }
 
-fn name(path: &str) -> &str {
-    path.rsplit_once('/').map_or(path, |(_, n)| n)
+/// What Kubernetes does for a system file instead of the bind.
+fn provided(file: SystemFile) -> &'static str {
+    match file {
+        SystemFile::Hosts => "Kubernetes writes each pod's `/etc/hosts` itself",
+        SystemFile::Resolver => "Kubernetes gives each pod the cluster's DNS in `/etc/resolv.conf`",
+        SystemFile::LocalTime | SystemFile::TimeZone => "the `TZ` variable sets the time zone instead",
+        SystemFile::MachineId => "the host's identity is not the pod's to share",
+    }
+}
+
+/// Remove the bind (and set `TZ` for the time zone): Kubernetes provides the rest.
+fn system_fix(module: &Module, item: &Item<'_>, file: SystemFile, tz: Option<&TimeZone>) -> Suggestion {
+    let mut edits = item.removals(module);
+    match (file, tz) {
+        (SystemFile::Resolver, _) => Suggestion::new(
+            "remove it: the pod's DNS is the cluster's, which forwards to the device's DNS servers",
+            edits,
+        ),
+        (SystemFile::Hosts, _) => Suggestion::new(
+            "remove it: Kubernetes writes the pod's /etc/hosts; names the module found in the host's file must come from DNS or its own configuration",
+            edits,
+        )
+        .review(),
+        (SystemFile::MachineId, _) => Suggestion::new(
+            "remove it: the module no longer sees the host's machine id (the GPU device's is another one anyway); a module that derives its identity from it needs one in its configuration",
+            edits,
+        )
+        .review(),
+        (_, Some(TimeZone::Already(value))) => {
+            Suggestion::new(format!("remove it: `TZ={value}` in the module's environment sets the time zone"), edits)
+        }
+        (_, Some(TimeZone::WithOther(other))) => {
+            Suggestion::new(format!("remove it: the `TZ` variable suggested for {other} sets the time zone"), edits)
+                .review()
+        }
+        (_, Some(TimeZone::Set { zone, known })) => {
+            edits.push(Edit::Set { at: module.document_at(["env", "TZ"]), value: json!({ "value": zone }) });
+            let at = edits.len() - 1;
+            let proposed = if *known {
+                format!("`{zone}` is the zone the bind gave")
+            } else {
+                format!("`{zone}` is proposed: type the FPGA device's zone if it was another")
+            };
+            Suggestion::new(
+                format!(
+                    "remove it and set `TZ` in the module's env to the time zone, an IANA name such as `Europe/Berlin` or `America/New_York` ({proposed}); a zone other than UTC needs tzdata in the image"
+                ),
+                edits,
+            )
+            .with_input("time zone (IANA name)", at, "/value", Some(zone.clone().into()))
+        }
+        (_, None) => Suggestion::new("remove it", edits).review(),
+    }
+}
+
+/// Why a file bind needs a change to the module rather than a folder mount.
+fn manual_message(reason: &Manual, target: &str, source: &str) -> String {
+    match reason {
+        Manual::Docker(path) => format!(
+            "mounts Docker's `{path}`: there is no Docker engine on the GPU device, so the module cannot talk to Docker there"
+        ),
+        Manual::Device(path) => format!(
+            "mounts the device node `{path}`: a hostPath directory cannot mount it; request the device as a Kubernetes resource, or bind all of `/dev` with `Privileged` if the module really needs raw access"
+        ),
+        Manual::DeployTime => format!(
+            "mounts the file `{target}` from the host path `{source}`, filled in at deploy time: make it the folder that holds the file"
+        ),
+        Manual::SystemFolder { file, dir } => format!(
+            "mounts the file `{file}`, and its folder `{dir}` is a system folder: mounting it would shadow the container's own files; the module must get the file another way (a share, an environment variable, or the image; a ConfigMap may not be possible, as ASE reserves the modules' `iotedge` namespace)"
+        ),
+        Manual::Windows | Manual::Relative => "needs a change to the module".to_owned(),
+    }
 }

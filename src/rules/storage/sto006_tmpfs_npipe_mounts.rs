@@ -1,11 +1,11 @@
 //! STO006: `tmpfs` and `npipe` mounts, which the Kubernetes agent ignores.
 
-use super::mounts::{Mount, mounts};
-use crate::manifest::Module;
+use super::layout::{extra_mounts, extra_volume_names, mounts, path_key};
+use crate::manifest::model::{self, Amount, Mount, amount};
+use crate::manifest::{Module, Pointer};
 use crate::rules::shared::k8s;
-use crate::rules::shared::keys::get_ci;
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
@@ -26,39 +26,26 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    let volumes_rel = k8s::rel_path(module, "volumes");
+    let volumes_at = module.create_options_at(k8s::rel_path(module, "volumes"));
     let volumes = k8s::inner(module, "volumes").map(|(_, v)| v);
     // Names already taken in the pod: k8s-experimental volumes, and the ones we add here.
-    let mut taken: HashSet<String> = volumes
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.pointer("/volume/name").and_then(Value::as_str).map(str::to_owned))
-        .collect();
+    let mut taken: HashSet<String> = extra_volume_names(module).into_iter().collect();
     // Paths k8s-experimental volumes already mount: a second volume there would be rejected.
-    let mounted: HashSet<String> = volumes
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.get("volumeMounts").and_then(Value::as_array))
-        .flatten()
-        .filter_map(|m| m.get("mountPath").and_then(Value::as_str))
-        .map(|p| p.trim_end_matches('/').to_owned())
-        .collect();
-    let section_ok = module.create_options.object().and_then(|o| o.get(k8s::SECTION)).is_none_or(Value::is_object);
+    let mounted: HashSet<String> = extra_mounts(module).into_iter().map(|e| path_key(&e.path).to_owned()).collect();
+    let section_ok = k8s::agent_section(module).is_none_or(Value::is_object);
     let can_append = section_ok && volumes.is_none_or(|v| v.is_array() || v.is_null());
     mounts(module)
-        .into_iter()
+        .iter()
         .filter_map(|m| {
             let kind = m.kind()?;
-            let target = m.target()?;
-            let path = module.co_path(m.rel_pointer());
+            let target = m.target().filter(|t| !t.trim().is_empty())?;
+            let location = module.create_options_at(m.at.clone());
             match kind.as_str() {
                 "npipe" => Some(
                     Finding::new(
                         &RULE,
                         Some(module),
-                        path.clone(),
+                        location.clone(),
                         format!(
                             "`npipe` mount of `{}` is a Windows named pipe: ignored on the Linux GPU device",
                             m.source().unwrap_or(target)
@@ -66,7 +53,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                     )
                     .suggest(Suggestion::new(
                         format!("drop the named-pipe mount at {target}"),
-                        vec![Edit::Remove { at: path }],
+                        vec![Edit::Remove { at: location }],
                     )),
                 ),
                 "tmpfs" => {
@@ -76,28 +63,25 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                         return Some(Finding::new(
                             &RULE,
                             Some(module),
-                            path,
+                            location,
                             message + "; `k8s-experimental.volumes` is not a list, so add the emptyDir by hand",
                         ));
                     }
-                    if mounted.contains(target.trim_end_matches('/')) {
-                        return Some(Finding::new(&RULE, Some(module), path.clone(), message).suggest(
+                    if mounted.contains(path_key(target)) {
+                        return Some(Finding::new(&RULE, Some(module), location.clone(), message).suggest(
                             Suggestion::new(
                                 format!("drop it: `k8s-experimental.volumes` already mounts a volume at {target}"),
-                                vec![Edit::Remove { at: path }],
+                                vec![Edit::Remove { at: location }],
                             ),
                         ));
                     }
                     let name = unique_name(target, &mut taken);
-                    let entry = empty_dir(module, &m, &name, target);
-                    Some(Finding::new(&RULE, Some(module), path.clone(), message).suggest(Suggestion::new(
+                    let entry = empty_dir(module, m, &name, target);
+                    Some(Finding::new(&RULE, Some(module), location.clone(), message).suggest(Suggestion::new(
                         format!(
                             "mount a memory-backed emptyDir `{name}` at {target} through `k8s-experimental.volumes`"
                         ),
-                        vec![
-                            Edit::Append { at: module.co_path(&volumes_rel), value: entry },
-                            Edit::Remove { at: path },
-                        ],
+                        vec![Edit::Append { at: volumes_at.clone(), value: entry }, Edit::Remove { at: location }],
                     )))
                 }
                 _ => None,
@@ -108,21 +92,28 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
 
 /// The `k8s-experimental.volumes` entry, in the agent's format (a Kubernetes volume and its mounts).
 /// Its size is the tmpfs size, or at /dev/shm the module's `ShmSize` (RES008 then only removes that).
-fn empty_dir(module: &Module, m: &Mount<'_>, name: &str, target: &str) -> Value {
+fn empty_dir(module: &Module, m: &Mount, name: &str, target: &str) -> Value {
     let mut empty_dir = json!({"medium": "Memory"});
-    let size_of = |o: Option<&Map<String, Value>>, key: &str| {
-        o.and_then(|o| get_ci(o, key)).and_then(|(_, v)| v.as_u64()).filter(|&n| n > 0)
+    let bytes = |v: &Value| match amount(v) {
+        Amount::Int(n) if n > 0 => u64::try_from(n).ok(),
+        _ => None,
     };
-    let size = size_of(m.field("TmpfsOptions").and_then(|(_, o)| o.as_object()), "SizeBytes").or_else(|| {
-        (target.trim_end_matches('/') == "/dev/shm")
-            .then(|| size_of(module.create_options.host_config(), "ShmSize"))
+    let tmpfs_size = m
+        .other
+        .iter()
+        .find(|o| o.docker == Some("TmpfsOptions"))
+        .and_then(|o| model::lookup(&o.field.value, &Pointer::root(), &["SizeBytes"]))
+        .and_then(|(v, _)| bytes(v));
+    let size = tmpfs_size.or_else(|| {
+        (path_key(target) == "/dev/shm")
+            .then(|| module.host_config().and_then(|h| h.shm_size.as_ref()).and_then(|f| bytes(&f.value)))
             .flatten()
     });
     if let Some(bytes) = size {
         empty_dir["sizeLimit"] = quantity(bytes).into();
     }
     let mut mount = json!({"name": name, "mountPath": target});
-    if m.read_only() {
+    if m.is_read_only() {
         mount["readOnly"] = true.into();
     }
     json!({"volume": {"name": name, "emptyDir": empty_dir}, "volumeMounts": [mount]})

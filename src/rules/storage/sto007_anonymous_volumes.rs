@@ -1,9 +1,7 @@
 //! STO007: anonymous volumes (`Volumes`), which the Kubernetes agent does not create.
 
-use super::binds::binds;
-use super::mounts::mounts;
+use super::layout::{binds, mounts, path_key};
 use crate::manifest::Module;
-use crate::manifest::pointer;
 use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 
 pub static RULE: Rule = Rule {
@@ -24,35 +22,34 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    let Some(volumes) = module.create_options.object().and_then(|o| o.get("Volumes")) else {
+    let Some(volumes) = module.container().and_then(|c| c.other.iter().find(|o| o.docker == Some("Volumes"))) else {
         return Vec::new();
     };
-    let Some(paths) = volumes.as_object() else {
-        if volumes.is_null() {
+    let field = &volumes.field;
+    let Some(paths) = field.value.as_object() else {
+        if field.value.is_null() {
             return Vec::new();
         }
         return vec![Finding::new(
             &RULE,
             Some(module),
-            module.co_path("/Volumes"),
-            "`Volumes` is not an object of container paths; it is ignored on Kubernetes",
+            module.create_options_at(field.at.clone()),
+            format!("`{}` is not an object of container paths; it is ignored on Kubernetes", field.key),
         )];
     };
     // A path some bind or mount already covers keeps its data there.
-    let trim = |p: &str| p.trim_end_matches('/').to_owned();
-    let mounted: Vec<String> = binds(module)
-        .iter()
-        .map(|b| trim(b.target))
-        .chain(mounts(module).iter().filter_map(|m| m.target().map(trim)))
+    let mounted: Vec<&str> = binds(module)
+        .map(|(_, b)| path_key(&b.target))
+        .chain(mounts(module).iter().filter_map(|m| m.target().map(path_key)))
         .collect();
     paths
         .keys()
-        .filter(|p| !mounted.contains(&trim(p)))
+        .filter(|p| !mounted.contains(&path_key(p)))
         .map(|p| {
             Finding::new(
                 &RULE,
                 Some(module),
-                module.co_path(pointer::from_tokens("", ["Volumes", p.as_str()])),
+                module.create_options_at(field.at.child(p)),
                 format!("anonymous volume `{p}` is not created on Kubernetes: its data is lost when the pod restarts; mount a share there (`{{\"Type\": \"volume\", \"Source\": \"<share>\", \"Target\": \"{p}\"}}`)"),
             )
         })

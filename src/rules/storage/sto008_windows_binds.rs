@@ -1,7 +1,6 @@
 //! STO008: a bind of a Windows host path.
 
-use super::binds::binds;
-use super::mounts::mounts;
+use super::layout::{MountType, binds, mounts};
 use super::paths::{BindOwner, is_windows, owner};
 use crate::manifest::Module;
 use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
@@ -24,20 +23,24 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    let from_binds = binds(module).into_iter().filter(|b| owner(b) == BindOwner::Windows).map(|b| {
+    let from_binds = binds(module).filter(|(_, b)| owner(b) == BindOwner::Windows).map(|(entry, b)| {
         Finding::new(
             &RULE,
             Some(module),
-            module.co_path(b.rel_pointer()),
-            format!("bind `{}` has the Windows host path `{}`: the agent splits it on `:` and the GPU device is Linux; mount a share instead", b.raw, b.source),
+            module.create_options_at(entry.at.clone()),
+            format!(
+                "bind `{}` has the Windows host path `{}`: the agent splits it on `:` and the GPU device is Linux; mount a share instead",
+                entry.raw.as_deref().unwrap_or_default(),
+                b.source
+            ),
         )
     });
-    let from_mounts = mounts(module).into_iter().filter(|m| m.kind().as_deref() == Some("bind")).filter_map(|m| {
+    let from_mounts = mounts(module).iter().filter(|m| MountType::of(m) == Some(MountType::Bind)).filter_map(|m| {
         let source = m.source().filter(|s| is_windows(s))?;
         Some(Finding::new(
             &RULE,
             Some(module),
-            module.co_path(m.rel_pointer()),
+            module.create_options_at(m.at.clone()),
             format!(
                 "`Mounts` bind of the Windows host path `{source}`: the GPU device is Linux; mount a share instead"
             ),
