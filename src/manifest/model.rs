@@ -11,7 +11,7 @@
 //!
 //! Rules read this model, never the raw JSON: so that all of them agree on what a module asks for.
 
-use super::placeholder::{contains_placeholder, placeholders};
+use super::placeholder::{contains_placeholder, is_placeholder, placeholders};
 use super::pointer::Pointer;
 use serde_json::{Map, Value};
 
@@ -196,9 +196,10 @@ impl Field<Value> {
         shown(&self.value)
     }
 
-    /// A string holding a template placeholder (`$IPC_MODE`, `${GPUS}`): filled in at deploy time.
+    /// A string holding a template placeholder (`$IPC_MODE`, `${GPUS}`), or that is one as a whole
+    /// (`<Docker Runtime>`, which has a space): filled in at deploy time.
     pub fn placeholder(&self) -> Option<&str> {
-        self.value.as_str().filter(|s| contains_placeholder(s))
+        self.value.as_str().filter(|s| holds_placeholder(s))
     }
 }
 
@@ -220,10 +221,16 @@ pub fn amount(value: &Value) -> Amount {
     match value {
         Value::Null => Amount::Unset,
         Value::Number(n) => whole(&n.to_string()).map_or_else(|| Amount::Invalid(n.to_string()), Amount::Int),
-        Value::String(s) if contains_placeholder(s) => Amount::Placeholder(s.clone()),
+        Value::String(s) if holds_placeholder(s) => Amount::Placeholder(s.clone()),
         Value::String(s) => whole(s).map_or_else(|| Amount::Invalid(s.clone()), Amount::Int),
         other => Amount::Invalid(other.to_string()),
     }
+}
+
+/// A setting's value that the deployment tooling fills in: it holds a placeholder, or is one as a
+/// whole (`<Docker Runtime>`: a `<…>` placeholder may hold spaces when it is the whole value).
+fn holds_placeholder(s: &str) -> bool {
+    contains_placeholder(s) || is_placeholder(s)
 }
 
 /// A whole number in any JSON spelling (`268435456`, `" 42 "`, `2.68435456e8`, `1.0`).
@@ -706,6 +713,8 @@ pub struct DeviceRequest {
     pub capabilities: Option<Field>,
     pub options: Option<Field>,
     pub other: Vec<OtherKey>,
+    /// The entry as written, for messages.
+    pub value: Value,
 }
 
 impl DeviceRequest {
@@ -973,6 +982,7 @@ fn read_host_config(key: &str, value: &Value, base: &Pointer) -> HostConfig {
                         options: keys.take("Options", &eat),
                         other: others(&keys, map, &eat, DEVICE_REQUEST_KEYS),
                         at: eat,
+                        value: e.clone(),
                     }
                 })
                 .collect()
@@ -1171,6 +1181,11 @@ mod tests {
         assert_eq!(amount(&json!(1.0)), Amount::Int(1));
         assert_eq!(amount(&json!(1.5)), Amount::Invalid("1.5".into()));
         assert_eq!(amount(&json!("$MEMORY")), Amount::Placeholder("$MEMORY".into()));
+        assert_eq!(amount(&json!("<Memory Limit>")), Amount::Placeholder("<Memory Limit>".into()));
+        let runtime = Field { key: "runtime".into(), at: Pointer::root(), value: json!("<Docker Runtime>") };
+        assert_eq!(runtime.placeholder(), Some("<Docker Runtime>"), "a whole-value placeholder with a space");
+        let plain = Field { key: "Runtime".into(), at: Pointer::root(), value: json!("nvidia") };
+        assert_eq!(plain.placeholder(), None);
         assert_eq!(amount(&json!(null)), Amount::Unset);
     }
 }

@@ -39,6 +39,7 @@ pub static RULES: &[&Rule] = &[
     &resources::res007_ipc_mode::RULE,
     &resources::res008_shm_size::RULE,
     &resources::res009_nvidia_visible_devices::RULE,
+    &resources::res010_gpu_budget::RULE,
     // proxy
     &proxy::prx001_no_proxy::RULE,
     &proxy::prx002_upstream_protocol::RULE,

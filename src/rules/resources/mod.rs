@@ -1,6 +1,7 @@
 //! Resources: accelerators, memory, CPU and shared memory (RES…).
 
 pub mod devices;
+pub mod gpus;
 pub mod quantity;
 pub(super) mod res001_fpga_resource;
 pub(super) mod res002_wireserver;
@@ -11,3 +12,11 @@ pub(super) mod res006_gpu_request;
 pub(super) mod res007_ipc_mode;
 pub(super) mod res008_shm_size;
 pub(super) mod res009_nvidia_visible_devices;
+pub(super) mod res010_gpu_budget;
+
+use crate::manifest::Module;
+
+/// `edgeAgent`: the device deploys it itself, so advice about its settings cannot be acted on.
+fn deployed_by_device(module: &Module) -> bool {
+    module.system && module.name == "edgeAgent"
+}

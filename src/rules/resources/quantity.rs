@@ -41,36 +41,57 @@ pub fn cpu_shares(shares: u128) -> u128 {
     shares.saturating_mul(1000).div_ceil(1024)
 }
 
-/// A cpu quantity in millicores (`"500m"`, `"2"`, `"0.5"`, `1`); `None` when it is not one.
-pub fn parse_cpu(text: &str) -> Option<u128> {
+/// A Kubernetes quantity (`"256Mi"`, `"1.5"`, `"500m"`, `"1e3"`, `268435456`) read as its number of
+/// base units (bytes, cores), and whether it uses a suffix below one unit (`m`, `u`, `n`); `None`
+/// when Kubernetes would not read it as a quantity, or it is negative (no limit or request is).
+pub fn parse(text: &str) -> Option<(f64, bool)> {
     let t = text.trim();
-    if let Some(m) = t.strip_suffix('m') {
-        return m.parse::<u128>().ok();
+    let end = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(t.len());
+    let (number, suffix) = t.split_at(end);
+    let digits = number.trim_start_matches(['+', '-']);
+    if digits.is_empty() || digits == "." || digits.contains(['+', '-']) || digits.matches('.').count() > 1 {
+        return None;
     }
-    let cores = t.parse::<f64>().ok().filter(|c| c.is_finite() && *c >= 0.0)?;
-    Some((cores * 1000.0).ceil() as u128)
+    let n: f64 = number.parse().ok().filter(|n: &f64| n.is_finite() && *n >= 0.0)?;
+    let (factor, fraction) = match suffix {
+        "" => (1.0, false),
+        "n" => (1e-9, true),
+        "u" => (1e-6, true),
+        "m" => (1e-3, true),
+        "k" => (1e3, false),
+        "M" => (1e6, false),
+        "G" => (1e9, false),
+        "T" => (1e12, false),
+        "P" => (1e15, false),
+        "E" => (1e18, false),
+        "Ki" => (1024f64, false),
+        "Mi" => (1024f64.powi(2), false),
+        "Gi" => (1024f64.powi(3), false),
+        "Ti" => (1024f64.powi(4), false),
+        "Pi" => (1024f64.powi(5), false),
+        "Ei" => (1024f64.powi(6), false),
+        e => {
+            let exp: i32 = e.strip_prefix(['e', 'E'])?.parse().ok()?;
+            (10f64.powi(exp), exp < 0)
+        }
+    };
+    Some((n * factor, fraction))
 }
 
-/// A memory quantity in bytes (`"256Mi"`, `"1G"`, `"268435456"`); `None` when it is not one (or
-/// uses the milli suffix, which no one means for memory).
+/// A cpu quantity in millicores (`"500m"`, `"2"`, `"0.5"`, `1`), rounded up as Kubernetes does;
+/// `None` when it is not one.
+pub fn parse_cpu(text: &str) -> Option<u128> {
+    parse(text).map(|(cores, _)| (cores * 1000.0).ceil() as u128)
+}
+
+/// A memory quantity in bytes (`"256Mi"`, `"1G"`, `"268435456"`); `None` when it is not one, or
+/// uses a suffix below one byte (`m` is milli-bytes: valid for Kubernetes, never what anyone means
+/// for memory, and the container cannot start with it).
 pub fn parse_memory(text: &str) -> Option<u128> {
-    let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
-    let (number, suffix) = t.split_at(split);
-    let factor: u128 = match suffix {
-        "" => 1,
-        "k" => 1000,
-        "M" => 1000u128.pow(2),
-        "G" => 1000u128.pow(3),
-        "T" => 1000u128.pow(4),
-        "Ki" => 1 << 10,
-        "Mi" => 1 << 20,
-        "Gi" => 1 << 30,
-        "Ti" => 1 << 40,
-        _ => return None,
-    };
-    let n = number.parse::<f64>().ok().filter(|n| n.is_finite())?;
-    Some((n * factor as f64).ceil() as u128)
+    match parse(text)? {
+        (_, true) => None,
+        (bytes, false) => Some(bytes.ceil() as u128),
+    }
 }
 
 #[cfg(test)]
@@ -117,5 +138,14 @@ mod tests {
         assert_eq!(parse_memory("1536870912"), Some(1_536_870_912));
         assert_eq!(parse_memory("128m"), None);
         assert_eq!(parse_memory("x"), None);
+        assert_eq!(parse_memory("lots"), None);
+        assert_eq!(parse_memory("1.5Gi"), Some(1_610_612_736));
+        assert_eq!(parse_memory("1e3"), Some(1000));
+        assert_eq!(parse_memory("-1"), None, "no limit is negative");
+        assert_eq!(parse_memory("256 Mi"), None);
+        assert_eq!(parse_memory("Mi"), None);
+        assert_eq!(parse_cpu("1.5.2"), None);
+        assert_eq!(parse_cpu("+1"), Some(1000));
+        assert_eq!(parse_cpu("100u"), Some(1), "rounded up to 1m");
     }
 }

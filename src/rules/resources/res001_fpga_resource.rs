@@ -1,75 +1,102 @@
 //! RES001: the FPGA resource `microsoft.com/fpga_catapult` in `k8s-experimental.resources`.
 
+use super::gpus::{self, Plan, plural};
 use crate::manifest::Module;
-use crate::manifest::placeholder::contains_placeholder;
 use crate::rules::shared::docker::privileged;
-use crate::rules::shared::k8s::{self, FPGA, GPU, MAX_GPUS};
+use crate::rules::shared::k8s::{self, FPGA, GPU};
 use crate::rules::shared::keys::shown;
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
-use serde_json::Value;
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
         id: "RES001",
         section: Section::Resources,
         severity: Severity::Error,
-        fix: FixAvailability::Sometimes,
+        fix: FixAvailability::Always,
         targets: K8S,
         title: "FPGA resource `microsoft.com/fpga_catapult` becomes an `nvidia.com/gpu` limit",
         detects: "`microsoft.com/fpga_catapult` in `k8s-experimental.resources.limits` or `.requests` (resource name matched ignoring case).",
-        why: "The GPU device has no FPGA: no node offers `microsoft.com/fpga_catapult`, so the pod stays Pending. Its accelerators are NVIDIA GPUs, requested as `nvidia.com/gpu` in `limits` (a GPU request, if any, must equal the limit, so the FPGA request is dropped rather than converted).",
+        why: "The GPU device has no FPGA: no node offers `microsoft.com/fpga_catapult`, so the pod stays Pending. Its accelerators are NVIDIA GPUs, requested as `nvidia.com/gpu` in `limits` (a GPU request, if any, must equal the limit, so the FPGA request is dropped rather than converted). The module's image drives the FPGA: an FPGA (Brainwave) build must be rebuilt for the GPU.",
         before: r#"{"k8s-experimental": {"resources": {"limits": {"microsoft.com/fpga_catapult": 2}, "requests": {"microsoft.com/fpga_catapult": 2}}}}"#,
-        after: r#"{"k8s-experimental": {"resources": {"limits": {"nvidia.com/gpu": 2}}}}"#,
-        fix_safety: "Confirm the GPU count: it defaults to the FPGA count, at most 2 (an Azure Stack Edge Pro GPU has one or two GPUs; asking for more than the device has leaves the pod Pending). The module's image must be a GPU build of the model: an FPGA (Brainwave) image does not run on a GPU. A placeholder count is carried over as it is. When the module already has an `nvidia.com/gpu` limit (or a GPU request, which RES006 makes the limit), only the FPGA resource is removed.",
+        after: r#"{"k8s-experimental": {"resources": {"limits": {"nvidia.com/gpu": 1}}}}"#,
+        fix_safety: "Confirm the GPU count: it defaults to the FPGA count, within the GPUs the device has left once the deployment's other GPU limits are counted (see RES003 and RES010: modules are served in order; a module beyond the device's GPUs gets 0). An FPGA is not a GPU: the image must be a GPU build of the model, whatever the count. A placeholder count is carried over as it is. When the module already has an `nvidia.com/gpu` limit (or a GPU request, which RES006 makes the limit), or asks for no FPGA, only the FPGA resource is removed.",
     },
-    check: Check::Module(check),
+    check: Check::Manifest(check),
 };
 
-fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    // (part as written, name as written, value), limits first.
+const REBUILD: &str = "if the image is still the FPGA (Brainwave) build, it must be rebuilt for the GPU: an FPGA image does not run there";
+
+fn check(ctx: &Context) -> Vec<Finding> {
+    let plan = Plan::new(ctx);
+    ctx.manifest.modules.iter().enumerate().filter_map(|(i, m)| finding(&plan, i, m)).collect()
+}
+
+/// The finding on the module at `position`, if it has an FPGA resource.
+fn finding(plan: &Plan, position: usize, module: &Module) -> Option<Finding> {
+    // Every FPGA entry, limits first: (part, where, name as written, value).
     let mut found = Vec::new();
     for part in ["limits", "requests"] {
-        let Some(map) = k8s::part(module, part) else { continue };
-        let part_key = k8s::rel(module, &["resources", part]).unwrap_or_default();
+        let (Some(map), Some(at)) = (k8s::part(module, part), k8s::rel(module, &["resources", part])) else { continue };
         for (name, value) in map.iter().filter(|(n, _)| n.trim().eq_ignore_ascii_case(FPGA)) {
-            found.push((part, part_key.child(name), name.as_str(), value));
+            found.push((part, at.child(name), name.as_str(), value));
         }
     }
-    let Some(&(first_part, ref first_rel, first_name, first_value)) = found.first() else { return Vec::new() };
-    let mut edits: Vec<Edit> = found.iter().map(|(_, rel, _, _)| Edit::Remove { at: module.co_path(rel) }).collect();
-    let fpgas = shown(first_value);
-    let mut message =
-        format!("`{first_name}: {fpgas}` in k8s-experimental.resources.{first_part}: the GPU device has no FPGA");
+    let (first_part, first_at, first_name, first_value) = found.first()?;
+    let mut edits: Vec<Edit> =
+        found.iter().map(|(_, at, _, _)| Edit::Remove { at: module.create_options_at(at.clone()) }).collect();
+    let mut message = format!(
+        "`{first_name}: {}` in k8s-experimental.resources.{first_part}: the GPU device has no FPGA",
+        shown(first_value)
+    );
+    let finding =
+        |message: String| Finding::new(&RULE, Some(module), module.create_options_at(first_at.clone()), message);
+
+    if let Some(gpus::Ask::Written { shown, request, .. }) = gpus::written(module) {
+        let summary = if request {
+            format!("remove the FPGA resource (RES006 turns the module's `{GPU}: {shown}` request into the limit)")
+        } else {
+            format!("remove the FPGA resource (the module already has `{GPU}: {shown}`)")
+        };
+        message.push_str(&format!("; {REBUILD}"));
+        return Some(finding(message).suggest(Suggestion::new(summary, edits)));
+    }
+    let Some(p) = plan.proposal(position) else {
+        // A count of 0 or less asks for no accelerator.
+        let summary = "remove the FPGA resource (it asks for no FPGA, so no GPU replaces it)";
+        return Some(finding(message).suggest(Suggestion::new(summary, edits)));
+    };
+    let Some(gpu_at) = k8s::resource_rel(module, "limits", GPU) else {
+        message.push_str("; `k8s-experimental.resources.limits` is not an object to write the GPU limit into");
+        return Some(finding(message).suggest(
+            Suggestion::new("remove the FPGA resource (then give the module its GPU limit yourself)", edits).review(),
+        ));
+    };
+    let value = p.value();
+    let short = p.shortfall(plan.device);
+    if !short.is_empty() {
+        let wanted = p.wanted().unwrap_or(0);
+        message.push_str(&format!("; it asks for {wanted} accelerator{}, but {short}", plural(wanted)));
+    }
+    if let Some(placeholder) = value.as_str() {
+        message.push_str(&format!(
+            "; the count `{placeholder}` is filled in at deploy time and carried over: it must become a whole number from 0 to {}",
+            plan.device
+        ));
+    }
     if privileged(module) {
         message.push_str("; `HostConfig.Privileged`, if it was there only for the FPGA, can go too");
     }
-    let finding = Finding::new(&RULE, Some(module), module.co_path(first_rel), message);
-
-    if let Some(gpus) = k8s::resource(module, "limits", GPU) {
-        let summary = format!("remove the FPGA resource (the module already has `{GPU}: {}`)", shown(gpus));
-        return vec![finding.suggest_review(Suggestion::new(summary, edits))];
-    }
-    if let Some(request) = k8s::resource(module, "requests", GPU) {
-        let summary = format!(
-            "remove the FPGA resource (RES006 turns the module's `{GPU}: {}` request into the limit)",
-            shown(request)
-        );
-        return vec![finding.suggest_review(Suggestion::new(summary, edits))];
-    }
-    // The FPGA count: the limit's (found first), or the request's when there is no limit.
-    let default: Value = match (first_value, k8s::count(first_value)) {
-        (_, Some(n)) if n <= 0 => {
-            let summary = "remove the FPGA resource (it asks for no FPGA, so no GPU replaces it)";
-            return vec![finding.suggest_review(Suggestion::new(summary, edits))];
+    message.push_str(&format!("; {REBUILD}"));
+    edits.insert(0, Edit::Set { at: module.create_options_at(gpu_at), value: value.clone() });
+    let summary = match p.granted {
+        Some(0) => {
+            format!("no GPU for this module (`{GPU}: 0`: the device's GPUs are taken); type a count to give it some")
         }
-        (_, Some(n)) => Value::from(u64::try_from(n).unwrap_or(MAX_GPUS).min(MAX_GPUS)),
-        (Value::String(s), None) if contains_placeholder(s) => Value::String(s.clone()),
-        _ => Value::from(1u64),
+        _ => format!(
+            "request {} NVIDIA GPU{} as `limits.{GPU}` instead of the FPGA",
+            shown(&value),
+            plural(p.granted.unwrap_or(2))
+        ),
     };
-    let Some(gpu_rel) = k8s::resource_rel(module, "limits", GPU) else {
-        return vec![finding];
-    };
-    edits.insert(0, Edit::Set { at: module.co_path(&gpu_rel), value: default.clone() });
-    let summary = format!("request {} NVIDIA GPU(s) as `limits.{GPU}` instead of the FPGA", shown(&default));
-    vec![finding.suggest_review(Suggestion::new(summary, edits).with_input("GPU count", 0, "", Some(default)))]
+    Some(finding(message).suggest(Suggestion::new(summary, edits).with_input("GPU count", 0, "", Some(value))))
 }

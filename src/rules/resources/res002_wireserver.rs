@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
         id: "RES002",
         section: Section::Resources,
         severity: Severity::Error,
-        fix: FixAvailability::Sometimes,
+        fix: FixAvailability::Always,
         targets: K8S,
         title: "FPGA-only `WIRESERVER_ADDRESS` variable is removed",
         detects: "`WIRESERVER_ADDRESS` (any case) in `createOptions.Env` or in the module's `env` section.",

@@ -22,9 +22,6 @@ pub use crate::manifest::model::{
 pub const GPU: &str = "nvidia.com/gpu";
 /// The FPGA device's resource.
 pub const FPGA: &str = "microsoft.com/fpga_catapult";
-/// TRANSITIONAL: the most GPUs an Azure Stack Edge Pro GPU has; the device profile's `gpus`
-/// replaces it.
-pub const MAX_GPUS: u64 = 2;
 
 // --- The section the agent reads -------------------------------------------------------------
 

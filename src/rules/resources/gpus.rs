@@ -1,0 +1,276 @@
+//! The deployment's GPUs, decided together. A GPU is whole and exclusive on Kubernetes
+//! (`nvidia.com/gpu` cannot be shared or over-committed) and an Azure Stack Edge Pro GPU has one or
+//! two: every module that asks for one takes it from the others, and a pod whose GPUs are taken
+//! stays Pending. So the GPU limits RES001 (FPGA resource) and RES003 (Docker GPU settings)
+//! propose are budgeted over the whole deployment, and RES010 reports a deployment that asks for
+//! more than the device has.
+//!
+//! The budget ([`Plan::new`]):
+//! 1. GPU limits already written (or a GPU request, which RES006 makes the limit) count first:
+//!    they are the engineer's.
+//! 2. Modules that certainly compute on an accelerator (an FPGA resource, `/dev/catapult*`,
+//!    `/dev/nvidia*`, a GPU device request, `Runtime: nvidia`) get what they ask for, in module
+//!    order, as long as the device has GPUs left; a module beyond the budget gets none by default.
+//! 3. Then modules whose only GPU setting is a placeholder runtime (`<Docker Runtime>`), from what
+//!    is left.
+//! 4. Modules that only watch GPUs ([`devices::monitoring`]) get none by default.
+//!
+//! A placeholder count (`"$GPUS"`) is carried over as it is and not counted.
+
+use super::devices::{self, Item, Kind, Wants};
+use crate::manifest::Module;
+use crate::manifest::placeholder::contains_placeholder;
+use crate::rules::Context;
+use crate::rules::shared::k8s::{self, FPGA, GPU};
+use crate::rules::shared::keys::shown;
+use serde_json::Value;
+
+/// What a module asks for, and what the plan gives it.
+#[derive(Debug, Clone)]
+pub enum Ask {
+    /// A GPU limit already in `k8s-experimental` (or a request without a limit): `count` when it
+    /// is a whole number, `shown` as written.
+    Written { count: Option<u64>, shown: String, request: bool },
+    /// A limit RES001 or RES003 proposes.
+    Proposed(Proposal),
+}
+
+/// Where a proposal comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// RES001: `microsoft.com/fpga_catapult` in `k8s-experimental.resources`.
+    FpgaResource,
+    /// RES003: `Devices`, `DeviceRequests`, `Runtime`.
+    DockerSettings,
+}
+
+/// What kind of GPU user a module is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// It computes on the accelerator (FPGA or GPU).
+    Compute,
+    /// It looks like a monitor that only reads GPU metrics (why, for messages).
+    Monitor(String),
+    /// Its only GPU setting is a placeholder runtime: it uses a GPU if that becomes `nvidia`.
+    Uncertain(String),
+}
+
+/// The GPU limit proposed for one module.
+#[derive(Debug, Clone)]
+pub struct Proposal {
+    pub source: Source,
+    pub role: Role,
+    /// What its settings ask for (a count, or a placeholder carried over).
+    pub wants: Wants,
+    /// What the budget gives it; `None` for a placeholder.
+    pub granted: Option<u64>,
+    /// The modules holding the device's GPUs (name, GPUs): written limits, then the modules
+    /// served before it; set when it gets fewer than it asks for.
+    pub holders: Vec<(String, u64)>,
+}
+
+impl Proposal {
+    /// The value the suggestion writes at `limits["nvidia.com/gpu"]`.
+    pub fn value(&self) -> Value {
+        match (&self.wants, self.granted) {
+            (Wants::Placeholder(p), _) => Value::String(p.clone()),
+            (_, g) => Value::from(g.unwrap_or(0)),
+        }
+    }
+
+    /// What it asks for, as a number (`None` for a placeholder).
+    pub fn wanted(&self) -> Option<u64> {
+        match self.wants {
+            Wants::Count(n) => Some(n),
+            Wants::Placeholder(_) => None,
+        }
+    }
+
+    /// It gets everything it asks for.
+    pub fn complete(&self) -> bool {
+        self.granted.is_some() && self.granted == self.wanted()
+    }
+
+    /// Why it gets fewer GPUs than it asks for, for messages; empty when it gets them all.
+    pub fn shortfall(&self, device: u64) -> String {
+        let (Some(wanted), Some(granted)) = (self.wanted(), self.granted) else { return String::new() };
+        if granted >= wanted || self.role != Role::Compute {
+            return String::new();
+        }
+        let has = format!("the device has {device} GPU{}", plural(device));
+        if self.holders.is_empty() {
+            return has;
+        }
+        let held: Vec<String> = self.holders.iter().map(|(m, n)| format!("`{m}` ({n})")).collect();
+        let left = if granted == 0 {
+            "none is left".to_owned()
+        } else {
+            format!("{granted} {} left", if granted == 1 { "is" } else { "are" })
+        };
+        format!("{has}, held by {}: {left}", held.join(", "))
+    }
+}
+
+/// One module's GPUs.
+#[derive(Debug, Clone)]
+pub struct Entry<'m> {
+    pub module: &'m Module,
+    pub ask: Ask,
+}
+
+/// The deployment's GPUs: what each module asks for and what the suggestions give it.
+#[derive(Debug, Clone)]
+pub struct Plan<'m> {
+    /// The GPUs of the device (`--gpus`).
+    pub device: u64,
+    /// Modules with a GPU limit or a proposal, in module order.
+    pub entries: Vec<Entry<'m>>,
+    /// For each module of the manifest (by position), its entry.
+    by_position: Vec<Option<usize>>,
+}
+
+impl<'m> Plan<'m> {
+    pub fn new(ctx: &Context<'m>) -> Plan<'m> {
+        let device = u64::from(ctx.device.gpus);
+        let mut entries: Vec<Entry<'m>> = Vec::new();
+        let mut by_position = Vec::with_capacity(ctx.manifest.modules.len());
+        for m in &ctx.manifest.modules {
+            let entry = ask(m, device);
+            by_position.push(entry.is_some().then_some(entries.len()));
+            entries.extend(entry);
+        }
+        let mut holders: Vec<(String, u64)> = Vec::new();
+        let mut written = 0u64;
+        for e in &entries {
+            if let Ask::Written { count: Some(n), .. } = e.ask {
+                written = written.saturating_add(n);
+                if n > 0 {
+                    holders.push((e.module.name.clone(), n));
+                }
+            }
+        }
+        let mut left = device.saturating_sub(written);
+        for tier in [Tier::Certain, Tier::Placeholder] {
+            for e in entries.iter_mut() {
+                let Ask::Proposed(p) = &mut e.ask else { continue };
+                let this_tier = match p.role {
+                    Role::Compute => Tier::Certain,
+                    Role::Uncertain(_) => Tier::Placeholder,
+                    Role::Monitor(_) => {
+                        p.granted = Some(0);
+                        continue;
+                    }
+                };
+                if this_tier != tier {
+                    continue;
+                }
+                let Some(wanted) = p.wanted() else { continue };
+                let granted = wanted.min(left);
+                left -= granted;
+                if granted < wanted {
+                    p.holders = holders.clone();
+                }
+                p.granted = Some(granted);
+                if granted > 0 {
+                    holders.push((e.module.name.clone(), granted));
+                }
+            }
+        }
+        Plan { device, entries, by_position }
+    }
+
+    /// The proposal for the module at `position` in the manifest, if the plan has one.
+    pub fn proposal(&self, position: usize) -> Option<&Proposal> {
+        let entry = &self.entries[(*self.by_position.get(position)?)?];
+        match &entry.ask {
+            Ask::Proposed(p) => Some(p),
+            Ask::Written { .. } => None,
+        }
+    }
+
+    /// What the modules ask for together: written limits, and what the modules that compute ask
+    /// for (monitors count as 0, placeholders are not counted).
+    pub fn demand(&self) -> u64 {
+        self.entries
+            .iter()
+            .filter_map(|e| match &e.ask {
+                Ask::Written { count, .. } => *count,
+                Ask::Proposed(p) if p.role == Role::Compute => p.wanted(),
+                Ask::Proposed(_) => None,
+            })
+            .fold(0u64, u64::saturating_add)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tier {
+    Certain,
+    Placeholder,
+}
+
+/// A GPU count as written in `k8s-experimental`: a whole number ≥ 0.
+pub fn whole(value: &Value) -> Option<u64> {
+    k8s::count(value).and_then(|n| u64::try_from(n).ok())
+}
+
+/// The module's GPU limit (or request) already written.
+pub fn written(module: &Module) -> Option<Ask> {
+    let (value, request) = match k8s::resource(module, "limits", GPU) {
+        Some(v) => (v, false),
+        None => (k8s::resource(module, "requests", GPU)?, true),
+    };
+    Some(Ask::Written { count: whole(value), shown: shown(value), request })
+}
+
+/// The module's FPGA resource (`microsoft.com/fpga_catapult` in limits, else in requests, name
+/// matched ignoring case): the part, the name as written and the value.
+pub fn fpga_resource(module: &Module) -> Option<(&'static str, &str, &Value)> {
+    ["limits", "requests"].into_iter().find_map(|part| {
+        k8s::part(module, part)?
+            .iter()
+            .find(|(n, _)| n.trim().eq_ignore_ascii_case(FPGA))
+            .map(|(n, v)| (part, n.as_str(), v))
+    })
+}
+
+fn ask(module: &Module, device: u64) -> Option<Entry<'_>> {
+    if let Some(w) = written(module) {
+        return Some(Entry { module, ask: w });
+    }
+    let proposal = |source, role, wants| Entry {
+        module,
+        ask: Ask::Proposed(Proposal { source, role, wants, granted: None, holders: Vec::new() }),
+    };
+    if let Some((_, _, value)) = fpga_resource(module) {
+        let wants = match (value, whole(value)) {
+            (_, Some(0)) => return None,
+            (_, Some(n)) => Wants::Count(n),
+            (Value::String(s), None) if contains_placeholder(s) => Wants::Placeholder(s.clone()),
+            (_, None) if k8s::count(value).is_some_and(|n| n < 0) => return None,
+            _ => Wants::Count(1),
+        };
+        return Some(proposal(Source::FpgaResource, Role::Compute, wants));
+    }
+    let items = devices::items(module);
+    let gpu: Vec<&Item> = items.iter().filter(|i| i.is_gpu()).collect();
+    if gpu.is_empty() {
+        return None;
+    }
+    let role = if gpu.iter().any(|i| i.kind == Kind::Catapult) {
+        Role::Compute
+    } else if let Some(why) = devices::monitoring(module) {
+        Role::Monitor(why)
+    } else if let Some(Kind::RuntimePlaceholder(p)) =
+        gpu.iter().all(|i| matches!(i.kind, Kind::RuntimePlaceholder(_))).then(|| &gpu[0].kind)
+    {
+        Role::Uncertain(p.clone())
+    } else {
+        Role::Compute
+    };
+    Some(proposal(Source::DockerSettings, role, devices::wants(&items, device)))
+}
+
+/// `s` for counts other than one.
+pub fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
