@@ -155,7 +155,7 @@ fn oth011_a_rename_is_offered_only_when_it_is_certain() {
     let clobber = by_key("clobber", "/Evn");
     assert!(clobber.message.contains("set too"), "{}", clobber.message);
     assert_eq!(clobber.fix(), Fix::Manual);
-    assert_eq!(by_key("placed", "/Binds").fix(), Fix::NeedsReview, "a move changes what the module gets");
+    assert_eq!(by_key("placed", "/Binds").fix(), Fix::DisplayOnly, "a move makes a setting apply that never did");
     assert_eq!(by_key("types", "/Env").severity, Severity::Error);
     let quiet: Vec<String> = findings(&m, "OTH011")
         .iter()

@@ -24,7 +24,7 @@ pub static RULE: Rule = Rule {
         why: "Docker (Go's JSON decoder) and the edge agents (Newtonsoft) skip keys they do not know without a word, so a misspelt `HostConfir` or `PortBinding` silently drops its settings (binds, ports, devices) on the FPGA device already, and on the GPU device too. A known key of the wrong type is not read either: the module is refused, or runs without the setting.",
         before: r#"{"HostConfir": {"Binds": ["/data:/data"]}, "Env": {"LEVEL": "debug"}}"#,
         after: r#"{"HostConfig": {"Binds": ["/data:/data"]}, "Env": ["LEVEL=debug"]}"#,
-        fix_safety: "Renaming a misspelt key is offered as safe when exactly one Docker key is close and that key is not set already; the settings it holds then take effect (they did not on the FPGA device either), so read the message. Moving a key to the level where Docker reads it needs review. A value is converted only when the conversion is certain (`Env` of names and values → `[\"NAME=value\"]`, one bind string → a list of one, a list of ports → an object, `NAME=value` labels → an object).",
+        fix_safety: "Renaming a misspelt key is offered as safe when exactly one Docker key is close and that key is not set already; the settings it holds then take effect (they did not on the FPGA device either), so read the message. Moving a key to the level where Docker reads it is only shown: the setting never applied on the FPGA device, and moving it makes it apply (and other rules then judge it), so take it explicitly. A value is converted only when the conversion is certain (`Env` of names and values → `[\"NAME=value\"]`, one bind string → a list of one, a list of ports → an object, `NAME=value` labels → an object).",
     },
     check: Check::Module(check),
 };
@@ -249,10 +249,18 @@ fn misplaced_at_top(module: &Module, c: &Container, o: &OtherKey) -> Option<Find
         }),
         _ => {
             let to = hc.map_or_else(|| Pointer::root().child("HostConfig"), |h| h.at.clone()).child(meant);
-            Some(finding.suggest_review(Suggestion::new(
-                format!("move `{}` into `{shown}` as `{meant}`", o.field.key),
-                vec![Edit::Set { at: module.create_options_at(to), value: o.field.value.clone() }, Edit::Remove { at }],
-            )))
+            Some(
+                finding.suggest(
+                    Suggestion::new(
+                        format!("move `{}` into `{shown}` as `{meant}`", o.field.key),
+                        vec![
+                            Edit::Set { at: module.create_options_at(to), value: o.field.value.clone() },
+                            Edit::Remove { at },
+                        ],
+                    )
+                    .display_only(),
+                ),
+            )
         }
     }
 }
@@ -272,13 +280,21 @@ fn misplaced_in_host_config(module: &Module, c: &Container, h: &HostConfig, o: &
             ..finding
         });
     }
-    Some(finding.suggest_review(Suggestion::new(
-        format!("move `{}` to the top of createOptions as `{meant}`", o.field.key),
-        vec![
-            Edit::Set { at: module.create_options_at(Pointer::root().child(meant)), value: o.field.value.clone() },
-            Edit::Remove { at },
-        ],
-    )))
+    Some(
+        finding.suggest(
+            Suggestion::new(
+                format!("move `{}` to the top of createOptions as `{meant}`", o.field.key),
+                vec![
+                    Edit::Set {
+                        at: module.create_options_at(Pointer::root().child(meant)),
+                        value: o.field.value.clone(),
+                    },
+                    Edit::Remove { at },
+                ],
+            )
+            .display_only(),
+        ),
+    )
 }
 
 /// The key of `known` that `key` spells in another case or with `_`/`-` (`host_config`).
