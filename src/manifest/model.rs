@@ -137,6 +137,17 @@ pub const DEVICE_REQUEST_KEYS: &[&str] = &["Driver", "Count", "DeviceIDs", "Capa
 /// Inner keys of `k8s-experimental` the agent reads (it matches them ignoring case).
 pub const K8S_KEYS: &[&str] =
     &["volumes", "resources", "nodeSelector", "securityContext", "serviceOptions", "strategy"];
+/// Keys of `k8s-experimental.strategy`, Kubernetes' `DeploymentStrategy` (the agent reads them
+/// ignoring case).
+pub const STRATEGY_KEYS: &[&str] = &["type", "rollingUpdate"];
+/// Keys of `HostConfig.RestartPolicy`.
+pub const RESTART_POLICY_KEYS: &[&str] = &["Name", "MaximumRetryCount"];
+/// Keys of `HostConfig.LogConfig`.
+pub const LOG_CONFIG_KEYS: &[&str] = &["Type", "Config"];
+/// Keys of `Healthcheck`.
+pub const HEALTHCHECK_KEYS: &[&str] = &["Test", "Interval", "Timeout", "Retries", "StartPeriod", "StartInterval"];
+/// Keys of one `HostConfig.Ulimits` entry.
+pub const ULIMIT_KEYS: &[&str] = &["Name", "Soft", "Hard"];
 
 /// The case a module writes Docker's keys in: as documented (`HostConfig`, `Binds`) or with a
 /// lower-case first letter (`hostConfig`, `binds`), which both decoders read as well. A key a fix
@@ -201,6 +212,37 @@ impl Field<Value> {
     pub fn placeholder(&self) -> Option<&str> {
         self.value.as_str().filter(|s| holds_placeholder(s))
     }
+
+    /// Every placeholder in the value's strings, however deep (`{"Config": {"max-size": "$SIZE"}}`):
+    /// what a removal of the setting would take out of the template.
+    pub fn placeholders(&self) -> Vec<&str> {
+        fn walk<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
+            match v {
+                Value::String(s) => out.extend(placeholders(s)),
+                Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                Value::Object(o) => o.values().for_each(|x| walk(x, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.value, &mut out);
+        out
+    }
+
+    /// The keys of an object value read the decoders' way ([`object_keys`]); `None` when it is
+    /// not an object.
+    pub fn keys(&self, known: &[&'static str]) -> Option<Vec<OtherKey>> {
+        object_keys(&self.value, &self.at, known)
+    }
+}
+
+/// Every key of an object value below `at`, in the file's order, each with its documented spelling
+/// when it matches one of `known` ignoring case (the later of two spellings only); `None` when the
+/// value is not an object. For the small Docker objects the model keeps as a [`Field`]
+/// (`RestartPolicy`, `LogConfig`, `Healthcheck`, `Ulimits` entries, a Kubernetes `strategy`).
+pub fn object_keys(value: &Value, at: &Pointer, known: &[&'static str]) -> Option<Vec<OtherKey>> {
+    let map = value.as_object()?;
+    Some(others(&read_keys(map, known), map, at, &[]))
 }
 
 /// A Docker number (bytes, nano-CPUs, microseconds, shares) as written.
@@ -353,6 +395,22 @@ pub struct Container {
     pub shadowed: Vec<Shadowed>,
 }
 
+impl Container {
+    /// The key (by its documented spelling) is set, in any spelling.
+    pub fn has(&self, canonical: &str) -> bool {
+        match canonical {
+            "Env" => self.env.is_some(),
+            "Cmd" => self.cmd.is_some(),
+            "Entrypoint" => self.entrypoint.is_some(),
+            "WorkingDir" => self.working_dir.is_some(),
+            "Labels" => self.labels.is_some(),
+            "ExposedPorts" => self.exposed_ports.is_some(),
+            "HostConfig" => self.host_config.is_some(),
+            _ => self.other.iter().any(|o| o.docker == Some(canonical)),
+        }
+    }
+}
+
 /// `Env`: `NAME=value` strings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnvList {
@@ -388,6 +446,8 @@ pub struct ExposedPorts {
     pub at: Pointer,
     /// `None` when it is not an object.
     pub ports: Option<Vec<PortKey>>,
+    /// The value as written when it is not an object (`["80/tcp"]`), for the rule that reports it.
+    pub written: Option<Value>,
 }
 
 /// A `<port>/<protocol>` key of `ExposedPorts` or `PortBindings`, as written and as read.
@@ -446,6 +506,8 @@ pub struct HostConfig {
     pub at: Pointer,
     /// `false` when `HostConfig` is not an object: nothing below is read.
     pub is_object: bool,
+    /// The value as written when it is not an object (`null`, a string…).
+    pub written: Option<Value>,
     pub binds: Option<Binds>,
     pub mounts: Option<Mounts>,
     pub port_bindings: Option<PortBindings>,
@@ -465,6 +527,33 @@ pub struct HostConfig {
     pub shm_size: Option<Field>,
     /// Every other key, in order.
     pub other: Vec<OtherKey>,
+}
+
+impl HostConfig {
+    /// The key (by its documented spelling) is set, in any spelling.
+    pub fn has(&self, canonical: &str) -> bool {
+        let typed = match canonical {
+            "Binds" => self.binds.is_some(),
+            "Mounts" => self.mounts.is_some(),
+            "PortBindings" => self.port_bindings.is_some(),
+            "NetworkMode" => self.network_mode.is_some(),
+            "IpcMode" => self.ipc_mode.is_some(),
+            "PidMode" => self.pid_mode.is_some(),
+            "Privileged" => self.privileged.is_some(),
+            "Runtime" => self.runtime.is_some(),
+            "Devices" => self.devices.is_some(),
+            "DeviceRequests" => self.device_requests.is_some(),
+            "Memory" => self.memory.is_some(),
+            "MemoryReservation" => self.memory_reservation.is_some(),
+            "NanoCpus" => self.nano_cpus.is_some(),
+            "CpuQuota" => self.cpu_quota.is_some(),
+            "CpuPeriod" => self.cpu_period.is_some(),
+            "CpuShares" => self.cpu_shares.is_some(),
+            "ShmSize" => self.shm_size.is_some(),
+            _ => false,
+        };
+        typed || self.other.iter().any(|o| o.docker == Some(canonical))
+    }
 }
 
 /// `Binds`: `source:target[:options]` strings.
@@ -806,7 +895,8 @@ pub fn read(root: &Map<String, Value>) -> Container {
     if let Some((k, v)) = keys.raw("ExposedPorts") {
         let at = base.child(k);
         let ports = v.as_object().map(|o| o.keys().map(|p| PortKey::read(p, at.child(p))).collect());
-        c.exposed_ports = Some(ExposedPorts { key: k.to_owned(), at, ports });
+        let written = (!v.is_object()).then(|| v.clone());
+        c.exposed_ports = Some(ExposedPorts { key: k.to_owned(), at, ports, written });
     }
     if let Some((k, v)) = keys.raw("HostConfig") {
         let hc = read_host_config(k, v, &base);
@@ -863,7 +953,7 @@ fn others(keys: &Keys<'_>, map: &Map<String, Value>, base: &Pointer, typed: &[&s
 fn read_host_config(key: &str, value: &Value, base: &Pointer) -> HostConfig {
     let at = base.child(key);
     let Some(map) = value.as_object() else {
-        return HostConfig { key: key.to_owned(), at, ..HostConfig::default() };
+        return HostConfig { key: key.to_owned(), at, written: Some(value.clone()), ..HostConfig::default() };
     };
     let keys = read_keys(map, HOST_CONFIG_KEYS);
     const TYPED: &[&str] = &[
@@ -1160,6 +1250,41 @@ mod tests {
                 HostPort::Invalid("0".into())
             ]
         );
+    }
+
+    #[test]
+    fn small_objects_read_their_keys_and_placeholders() {
+        let c = model(
+            json!({"HostConfig": {"RestartPolicy": {"name": "always", "MaxRetry": 3}, "LogConfig": {"Config": {"max-size": "$LOG_SIZE", "n": ["${FILES}"]}}}}),
+        );
+        let hc = c.host_config.unwrap();
+        let restart = hc.other.iter().find(|o| o.docker == Some("RestartPolicy")).unwrap();
+        let keys = restart.field.keys(RESTART_POLICY_KEYS).unwrap();
+        let read: Vec<(&str, Option<&str>, &str)> =
+            keys.iter().map(|o| (o.field.key.as_str(), o.docker, o.field.at.as_str())).collect();
+        assert_eq!(
+            read,
+            [
+                ("name", Some("Name"), "/HostConfig/RestartPolicy/name"),
+                ("MaxRetry", None, "/HostConfig/RestartPolicy/MaxRetry")
+            ]
+        );
+        let log = hc.other.iter().find(|o| o.docker == Some("LogConfig")).unwrap();
+        assert_eq!(log.field.placeholders(), ["$LOG_SIZE", "${FILES}"]);
+        assert!(object_keys(&json!([1]), &Pointer::root(), LOG_CONFIG_KEYS).is_none());
+    }
+
+    #[test]
+    fn which_keys_are_set_and_what_is_not_an_object() {
+        let c = model(
+            json!({"env": [], "hostname": "x", "HostConfig": {"privileged": true, "capadd": []}, "ExposedPorts": ["80/tcp"]}),
+        );
+        assert!(c.has("Env") && c.has("Hostname") && c.has("HostConfig") && !c.has("Cmd") && !c.has("User"));
+        let hc = c.host_config.as_ref().unwrap();
+        assert!(hc.has("Privileged") && hc.has("CapAdd") && !hc.has("Binds"));
+        assert_eq!(hc.written, None);
+        assert_eq!(c.exposed_ports.unwrap().written, Some(json!(["80/tcp"])));
+        assert_eq!(model(json!({"HostConfig": "x"})).host_config.unwrap().written, Some(json!("x")));
     }
 
     #[test]

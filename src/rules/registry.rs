@@ -55,6 +55,7 @@ pub static RULES: &[&Rule] = &[
     &other::oth008_schema_version::RULE,
     &other::oth009_backoff_advice::RULE,
     &other::oth010_restart_pull_policy::RULE,
+    &other::oth011_unknown_keys::RULE,
     // the manifest itself
     &manifest_rules::man001_chunks::RULE,
     &manifest_rules::man002_invalid_json::RULE,

@@ -1,6 +1,8 @@
 //! Other differences between the Docker and the Kubernetes agent (OTH…): update strategy, names,
 //! entrypoints, environment, ignored and unknown settings, schema version, restart and pull policy.
 
+use crate::manifest::Module;
+
 mod env_names;
 pub(super) mod oth001_update_strategy;
 pub(super) mod oth002_module_names;
@@ -12,3 +14,20 @@ pub(super) mod oth007_experimental_keys;
 pub(super) mod oth008_schema_version;
 pub(super) mod oth009_backoff_advice;
 pub(super) mod oth010_restart_pull_policy;
+pub(super) mod oth011_unknown_keys;
+
+/// `edgeAgent`: the GPU device deploys its own agent and never redeploys it from the manifest
+/// (the agent compares only the image of its own Deployment, and pins that too), so nothing in the
+/// manifest's `edgeAgent` settings reaches the device: no advice about them can be acted on.
+fn deployed_by_device(module: &Module) -> bool {
+    module.system && module.name.eq_ignore_ascii_case("edgeAgent")
+}
+
+/// `a`, `a and b`, `a, b and c`: lists in messages.
+fn listed(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [head @ .., last] => format!("{} and {last}", head.join(", ")),
+    }
+}

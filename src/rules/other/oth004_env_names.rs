@@ -1,7 +1,9 @@
 //! OTH004: environment variable names Kubernetes rejects.
 
+use super::deployed_by_device;
 use super::env_names::{self, Problem};
-use crate::manifest::{Location, Module};
+use crate::manifest::Module;
+use crate::rules::shared::env::{self, Place, Var};
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 
 pub static RULE: Rule = Rule {
@@ -12,7 +14,7 @@ pub static RULE: Rule = Rule {
         fix: FixAvailability::Sometimes,
         targets: K8S,
         title: "Environment variable name with `:` or other characters Kubernetes rejects",
-        detects: "A name in the module's `env` section or in a createOptions `Env` entry (the part before the first `=`) that does not match `[-._a-zA-Z][-._a-zA-Z0-9]*`: a `:` (fixable), any other character, or a leading digit. Names holding a template placeholder are left alone.",
+        detects: "A name in the module's `env` section or in a createOptions `Env` entry `NAME=value` (the part before the first `=`) that does not match `[-._a-zA-Z][-._a-zA-Z0-9]*`: a `:` (fixable), any other character, or a leading digit. An `Env` entry without `=` is left out (the agent drops it before Kubernetes sees it), as are names holding a template placeholder and edgeAgent, which the device deploys itself.",
         why: "Kubernetes validates container environment variable names and rejects the whole pod when one is invalid, so the module never starts. .NET configuration reads `__` in a variable name as the `:` section separator, so `Logging__LogLevel` means what `Logging:LogLevel` meant.",
         before: r#"{"env": {"Logging:LogLevel": {"value": "Debug"}}, "createOptions": {"Env": ["Serilog:MinimumLevel=Information"]}}"#,
         after: r#"{"env": {"Logging__LogLevel": {"value": "Debug"}}, "createOptions": {"Env": ["Serilog__MinimumLevel=Information"]}}"#,
@@ -22,67 +24,55 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    let mut out = Vec::new();
-    {
-        let env = &module.env;
-        for var in env.iter().filter(|v| !env_names::is_templated(&v.name)) {
-            let name = &var.name;
-            let path = Location::Document(var.at.clone());
-            match env_names::problem(name) {
-                None => {}
-                Some(Problem::Colon) => {
-                    let fixed = env_names::sanitise(name);
-                    let message = format!("env name `{name}` has `:`, which Kubernetes rejects in a variable name");
-                    out.push(if env.iter().any(|v| v.name == fixed) {
-                        Finding::new(&RULE, Some(module), path, format!("{message}; `{fixed}` is set too: keep one"))
-                    } else {
-                        Finding::new(&RULE, Some(module), path.clone(), message).suggest(Suggestion::new(
-                            format!("rename `{name}` to `{fixed}`"),
-                            vec![Edit::RenameKey { at: path, to: fixed }],
-                        ))
-                    });
-                }
-                Some(Problem::Invalid(why)) => out.push(invalid(module, path, name, &why)),
-            }
-        }
+    if deployed_by_device(module) {
+        return Vec::new();
     }
-    for (index, entry) in module.create_env() {
-        let (name, rest) = entry.split_once('=').map_or((entry, None), |(n, v)| (n, Some(v)));
-        if env_names::is_templated(name) {
+    let vars = env::vars(module);
+    let mut out = Vec::new();
+    for var in &vars {
+        // An `Env` entry without `=` never reaches Kubernetes: the agent drops it.
+        if env_names::is_templated(var.name) || (matches!(var.place, Place::Create { .. }) && var.value.is_none()) {
             continue;
         }
-        let path = module.co_path(format!("/Env/{index}"));
-        match env_names::problem(name) {
+        match env_names::problem(var.name) {
             None => {}
-            Some(Problem::Colon) => {
-                let fixed = env_names::sanitise(name);
-                let entry = rest.map_or(fixed.clone(), |v| format!("{fixed}={v}"));
-                out.push(
-                    Finding::new(
-                        &RULE,
-                        Some(module),
-                        path.clone(),
-                        format!("Env name `{name}` has `:`, which Kubernetes rejects in a variable name"),
-                    )
-                    .suggest(Suggestion::new(
-                        format!("rename `{name}` to `{fixed}`"),
-                        vec![Edit::Set { at: path, value: entry.into() }],
-                    )),
-                );
-            }
-            Some(Problem::Invalid(why)) => out.push(invalid(module, path, name, &why)),
+            Some(Problem::Colon) => out.push(colon(module, &vars, var)),
+            Some(Problem::Invalid(why)) => out.push(Finding::new(
+                &RULE,
+                Some(module),
+                var.at.clone(),
+                format!(
+                    "{} name `{}` {why}: Kubernetes accepts letters, digits, `_`, `-` and `.`, not starting with a digit; rename it in the manifest and in the module's code",
+                    what(var),
+                    var.name
+                ),
+            )),
         }
     }
     out
 }
 
-fn invalid(module: &Module, path: Location, name: &str, why: &str) -> Finding {
-    Finding::new(
-        &RULE,
-        Some(module),
-        path,
-        format!(
-            "env name `{name}` {why}: Kubernetes accepts letters, digits, `_`, `-` and `.`, not starting with a digit; rename it in the manifest and in the module's code"
-        ),
-    )
+fn what(var: &Var<'_>) -> &'static str {
+    match var.place {
+        Place::Section => "env",
+        Place::Create { .. } => "`Env`",
+    }
+}
+
+/// A name whose only fault is `:`: renamed with `__`, unless that name is set too in the same place.
+fn colon(module: &Module, vars: &[Var<'_>], var: &Var<'_>) -> Finding {
+    let fixed = env_names::sanitise(var.name);
+    let message = format!("{} name `{}` has `:`, which Kubernetes rejects in a variable name", what(var), var.name);
+    if vars.iter().any(|v| v.name == fixed) {
+        return Finding::new(&RULE, Some(module), var.at.clone(), format!("{message}; `{fixed}` is set too: keep one"));
+    }
+    let edit = match var.place {
+        Place::Section => Edit::RenameKey { at: var.at.clone(), to: fixed.clone() },
+        Place::Create { .. } => Edit::Set {
+            at: var.at.clone(),
+            value: format!("{fixed}={}", var.value.as_deref().unwrap_or_default()).into(),
+        },
+    };
+    Finding::new(&RULE, Some(module), var.at.clone(), message)
+        .suggest(Suggestion::new(format!("rename `{}` to `{fixed}`", var.name), vec![edit]))
 }

@@ -1,12 +1,13 @@
 //! OTH007: `k8s-experimental` settings the agent never reads: unknown inner keys, or the whole
 //! section misspelled or misplaced.
 
+use super::deployed_by_device;
+use crate::manifest::model::Experimental as AgentSection;
 use crate::manifest::placeholder::contains_placeholder;
-use crate::manifest::{Module, json_kind, pointer};
-use crate::rules::shared::k8s::{self, Experimental, KNOWN, SECTION, known, meant};
-use crate::rules::shared::keys::get_ci;
+use crate::manifest::{Module, Pointer, json_kind};
+use crate::rules::shared::k8s::{self, Experimental, KNOWN, SECTION, is_misspelled_service_options, known, meant};
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -16,7 +17,7 @@ pub static RULE: Rule = Rule {
         fix: FixAvailability::Sometimes,
         targets: K8S,
         title: "k8s-experimental key the agent does not read",
-        detects: "An inner key of `k8s-experimental` other than volumes, resources, nodeSelector, securityContext, serviceOptions and strategy (matched ignoring case; misspellings of serviceOptions such as `service-options` are NET009's), a section spelled otherwise (`k8s_experimental`, `K8s-Experimental`, `k8sExperimental`) or placed inside `HostConfig`, and a section that is not an object.",
+        detects: "An inner key of `k8s-experimental` other than volumes, resources, nodeSelector, securityContext, serviceOptions and strategy (matched ignoring case; misspellings of serviceOptions such as `service-options` are NET009's), a known key given twice in two spellings, a section spelled otherwise (`k8s_experimental`, `K8s-Experimental`, `k8sExperimental`) or placed inside `HostConfig`, and a section that is not an object (a placeholder is reported as filled in at deploy time). edgeAgent, which the device deploys, is left out.",
         why: "The agent reads the section only under the exact key `k8s-experimental` at the top of createOptions, and within it only the six keys it knows (ignoring case); anything else is skipped with a log line, so GPUs, volumes or service options written there never reach the pod.",
         before: r#"{"k8s_experimental": {"resources": {"limits": {"nvidia.com/gpu": 1}}}, "k8s-experimental": {"nodeselector": {"gpu": "true"}, "replicas": 2}}"#,
         after: r#"{"k8s-experimental": {"nodeselector": {"gpu": "true"}, "resources": {"limits": {"nvidia.com/gpu": 1}}}}"#,
@@ -26,44 +27,55 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    let sections = k8s::sections_any_spelling(module);
-    let agent = sections.iter().find(|s| s.read_by_agent).map(|s| s.value);
+    if deployed_by_device(module) {
+        return Vec::new();
+    }
+    let agent = k8s::agent(module);
     let mut out = Vec::new();
-    for s in &sections {
+    for s in k8s::sections_any_spelling(module) {
         if s.read_by_agent {
-            out.extend(check_inner(module, s));
-        } else if let Some(f) = misplaced(module, s, agent) {
+            out.extend(agent.map(|a| check_inner(module, a)).unwrap_or_default());
+        } else if let Some(f) = misplaced(module, &s, agent) {
             out.push(f);
         }
     }
     out
 }
 
-/// Unknown keys inside the agent's own section.
-fn check_inner(module: &Module, s: &Experimental<'_>) -> Vec<Finding> {
-    let path = module.co_path(&s.rel_pointer);
-    let o = match s.value {
-        Value::Object(o) => o,
-        Value::Null => return Vec::new(),
-        Value::String(t) if contains_placeholder(t) => return Vec::new(),
-        other => {
-            return vec![Finding::new(
+/// Unknown and doubled keys inside the agent's own section.
+fn check_inner(module: &Module, s: &AgentSection) -> Vec<Finding> {
+    let path = module.create_options_at(s.at.clone());
+    if !s.is_object {
+        return match &s.value {
+            Value::Null => Vec::new(),
+            Value::String(t) if contains_placeholder(t) => vec![
+                Finding::new(
+                    &RULE,
+                    Some(module),
+                    path,
+                    format!("`{SECTION}` is the placeholder `{t}`, filled in at deploy time: the agent reads it only as an object of the keys it knows ({})", KNOWN.join(", ")),
+                )
+                .severity(Severity::Info),
+            ],
+            other => vec![Finding::new(
                 &RULE,
                 Some(module),
                 path,
                 format!("`{SECTION}` is {}, not an object: the agent cannot parse it and ignores it", json_kind(other)),
-            )];
-        }
-    };
+            )],
+        };
+    }
     let mut out = Vec::new();
-    for key in o.keys() {
+    for f in &s.unknown {
         // Misspellings of serviceOptions (`service-options`, `service_options`) are NET009's.
-        if known(key).is_some() || contains_placeholder(key) || meant(key) == Some("serviceOptions") {
+        if contains_placeholder(&f.key) || is_misspelled_service_options(&f.key) {
             continue;
         }
-        let at = path.child(key);
+        let at = module.create_options_at(f.at.clone());
+        let key = &f.key;
         // Another spelling of the same key (the right one, or a second wrong one) makes a rename clobber it.
-        let spellings = |m: &str| o.keys().filter(|k| meant(k) == Some(m)).count();
+        let spellings =
+            |m: &str| s.get(m).map_or(0, |_| 1) + s.unknown.iter().filter(|u| meant(&u.key) == Some(m)).count();
         let finding = match meant(key) {
             Some(m) if spellings(m) > 1 => Finding::new(
                 &RULE,
@@ -93,12 +105,28 @@ fn check_inner(module: &Module, s: &Experimental<'_>) -> Vec<Finding> {
         };
         out.push(finding);
     }
+    for d in &s.shadowed {
+        let at = module.create_options_at(d.at.clone());
+        out.push(
+            Finding::new(
+                &RULE,
+                Some(module),
+                at.clone(),
+                format!(
+                    "`{SECTION}.{}` is set next to `{}`, which the agent reads instead (the later spelling wins)",
+                    d.key, d.by
+                ),
+            )
+            .severity(Severity::Warning)
+            .suggest(Suggestion::new(format!("remove `{}`", d.key), vec![Edit::Remove { at }])),
+        );
+    }
     out
 }
 
 /// A section the agent does not read, moved into the one it reads.
-fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&Value>) -> Option<Finding> {
-    let path = module.co_path(&s.rel_pointer);
+fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&AgentSection>) -> Option<Finding> {
+    let path = module.create_options_at(s.rel_pointer.clone());
     let inside_host_config = s.in_host_config;
     let name = if inside_host_config { format!("HostConfig.{}", s.key) } else { s.key.to_owned() };
     let what = if inside_host_config {
@@ -108,12 +136,12 @@ fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&Value>) -> Op
     };
     let finding = |message: String| Finding::new(&RULE, Some(module), path.clone(), message);
     let manual = |message: String| Some(finding(message));
-    let agent_obj = match agent {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(o)) => Some(o),
-        Some(other) => {
-            return manual(format!("{what}; `{SECTION}` is set too, as {}: merge them by hand", json_kind(other)));
+    let agent = match agent {
+        Some(a) if a.is_object => Some(a),
+        Some(a) if !a.value.is_null() => {
+            return manual(format!("{what}; `{SECTION}` is set too, as {}: merge them by hand", json_kind(&a.value)));
         }
+        _ => None,
     };
     let section = match s.value {
         Value::Object(o) => o,
@@ -123,10 +151,10 @@ fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&Value>) -> Op
                     .suggest(Suggestion::new(format!("remove `{name}`"), vec![Edit::Remove { at: path.clone() }])),
             );
         }
-        Value::String(t) if contains_placeholder(t) && agent_obj.is_none() => {
+        Value::String(t) if contains_placeholder(t) && agent.is_none() => {
             let edits = if inside_host_config {
                 vec![
-                    Edit::Set { at: module.co_path(pointer::join("", SECTION)), value: s.value.clone() },
+                    Edit::Set { at: module.create_options_at(Pointer::root().child(SECTION)), value: s.value.clone() },
                     Edit::Remove { at: path.clone() },
                 ]
             } else {
@@ -144,19 +172,13 @@ fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&Value>) -> Op
             dropped.push(format!("`{key}`"));
             continue;
         };
-        // Keep the spelling the agent's section already uses for this key, so no duplicate appears.
-        let target = agent_obj.and_then(|o| get_ci(o, canonical)).map_or(canonical, |(k, _)| k);
-        collect_leaves(value, vec![target.to_owned()], &mut leaves);
+        collect_leaves(value, vec![canonical.to_owned()], &mut leaves);
     }
     let mut edits = Vec::new();
     let mut conflicts = Vec::new();
     for (tokens, value) in leaves {
-        match agent_obj.map_or(Existing::Absent, |o| existing(o, &tokens, &value)) {
-            Existing::Absent => edits.push(Edit::Set {
-                at: module
-                    .co_path(pointer::from_tokens(&pointer::join("", SECTION), tokens.iter().map(String::as_str))),
-                value,
-            }),
+        match existing(agent.map(|a| &a.value), &tokens, &value) {
+            Existing::Absent(at) => edits.push(Edit::Set { at: module.create_options_at(at), value }),
             Existing::Same => {}
             Existing::Differs => conflicts.push(format!("`{}`", tokens.join("."))),
         }
@@ -169,7 +191,7 @@ fn misplaced(module: &Module, s: &Experimental<'_>, agent: Option<&Value>) -> Op
     if !dropped.is_empty() {
         message.push_str(&format!("; unknown {} dropped", dropped.join(", ")));
     }
-    let summary = match agent_obj {
+    let summary = match agent {
         Some(_) => format!("merge `{name}` into `{SECTION}`"),
         None => format!("move `{name}` to `{SECTION}`"),
     };
@@ -192,24 +214,40 @@ fn collect_leaves(value: &Value, at: Vec<String>, out: &mut Vec<(Vec<String>, Va
 }
 
 enum Existing {
-    Absent,
+    /// Nothing there: the leaf is written at this pointer (through the spellings the section has).
+    Absent(Pointer),
     Same,
     Differs,
 }
 
-/// What the agent's section already holds where a leaf would go.
-fn existing(section: &Map<String, Value>, tokens: &[String], leaf: &Value) -> Existing {
+/// What the agent's section already holds where a leaf would go; its levels are matched ignoring
+/// case, as the agent reads them, so a merge never writes a second spelling next to the first.
+fn existing(section: Option<&Value>, tokens: &[String], leaf: &Value) -> Existing {
+    let mut at = Pointer::root().child(SECTION);
     let mut cur = section;
     for (i, t) in tokens.iter().enumerate() {
-        match cur.get(t) {
-            None | Some(Value::Null) => return Existing::Absent,
-            Some(v) if i + 1 == tokens.len() => {
-                let same = v == leaf || (leaf.as_object().is_some_and(Map::is_empty) && v.is_object());
+        let found = cur
+            .and_then(Value::as_object)
+            .and_then(|o| o.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(t)))
+            .filter(|(_, v)| !v.is_null());
+        match found {
+            None => {
+                at = at.child(t);
+                for rest in &tokens[i + 1..] {
+                    at = at.child(rest);
+                }
+                return Existing::Absent(at);
+            }
+            Some((_, v)) if i + 1 == tokens.len() => {
+                let same = v == leaf || (leaf.as_object().is_some_and(serde_json::Map::is_empty) && v.is_object());
                 return if same { Existing::Same } else { Existing::Differs };
             }
-            Some(Value::Object(o)) => cur = o,
+            Some((k, v @ Value::Object(_))) => {
+                at = at.child(k);
+                cur = Some(v);
+            }
             Some(_) => return Existing::Differs,
         }
     }
-    Existing::Absent
+    Existing::Absent(at)
 }

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
         fix: FixAvailability::Sometimes,
         targets: K8S,
         title: "$edgeAgent schemaVersion above 1.1",
-        detects: "`$edgeAgent` `properties.desired.schemaVersion` above 1.1 (`1.2`, `1.3`…), written as a string or a number. A placeholder (`${EDGEAGENT_SCHEMA_VERSION}`) is left alone.",
+        detects: "`$edgeAgent` `properties.desired.schemaVersion` above 1.1 (`1.2`, `1.3`…), written as a string or a number. A placeholder (`${EDGEAGENT_SCHEMA_VERSION}`) is reported as filled in at deploy time (info) and never replaced.",
         why: "The Kubernetes edge agents accept desired-properties schemas up to 1.1 and reject a newer one, so the device applies no deployment at all. The settings a 1.2+ schema adds are not used on Kubernetes; fpga2gpu writes 1.0.",
         before: r#"{"$edgeAgent": {"properties.desired": {"schemaVersion": "1.2"}}}"#,
         after: r#"{"$edgeAgent": {"properties.desired": {"schemaVersion": "1.0"}}}"#,
@@ -26,8 +26,22 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context) -> Vec<Finding> {
     let Some(version) = ctx.manifest.agent_desired().and_then(|d| d.get("schemaVersion")) else { return Vec::new() };
+    let path = crate::manifest::Location::Document(
+        ctx.manifest.edge_agent_at().child("properties.desired").child("schemaVersion"),
+    );
     let text = match version {
-        Value::String(s) if !contains_placeholder(s) => s.trim().to_owned(),
+        Value::String(s) if contains_placeholder(s) => {
+            return vec![
+                Finding::new(
+                    &RULE,
+                    None,
+                    path,
+                    format!("`$edgeAgent` schemaVersion is the placeholder `{s}`, filled in at deploy time: it must become `1.0` or `1.1`, the newest the Kubernetes agents accept"),
+                )
+                .severity(Severity::Info),
+            ];
+        }
+        Value::String(s) => s.trim().to_owned(),
         Value::Number(n) => n.to_string(),
         _ => return Vec::new(),
     };
@@ -35,9 +49,6 @@ fn check(ctx: &Context) -> Vec<Finding> {
     if (major, minor) <= (1, 1) {
         return Vec::new();
     }
-    let path = crate::manifest::Location::Document(
-        ctx.manifest.edge_agent_at().child("properties.desired").child("schemaVersion"),
-    );
     vec![
         Finding::new(
             &RULE,

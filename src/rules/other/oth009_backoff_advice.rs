@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
         detects: "Every manifest (reported once).",
         why: "On the GPU device a pod still in ContainerCreating, typically while a large image is pulled over a slow link, shows as `backoff` in IoT Hub: it is not necessarily failing, give it time before changing anything. Microsoft now recommends running current IoT Edge in a Linux VM on the device instead of the managed Kubernetes runtime, where the manifest runs unchanged.",
         before: "any manifest",
-        after: "no change",
+        after: "no change to the manifest",
         fix_safety: "Nothing to change.",
     },
     check: Check::Manifest(check),

@@ -1,10 +1,9 @@
 //! OTH010: module `restartPolicy` and `imagePullPolicy`, which the Kubernetes agent does not map.
 
+use super::deployed_by_device;
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
-use crate::rules::shared::keys::shown;
 use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
-use serde_json::Value;
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -14,7 +13,7 @@ pub static RULE: Rule = Rule {
         fix: FixAvailability::Never,
         targets: K8S,
         title: "Module restartPolicy other than always, or imagePullPolicy, is not mapped",
-        detects: "A module's `restartPolicy` other than `always` (`never`, `on-failure`, `on-unhealthy`), and any `imagePullPolicy`.",
+        detects: "A module's `restartPolicy` other than `always` (`never`, `on-failure`, `on-unhealthy`), and any `imagePullPolicy`; either one given as a placeholder is reported as filled in at deploy time. edgeAgent, which the device deploys, is left out.",
         why: "The agent runs each module as a Kubernetes Deployment, whose pods always restart, and does not pass the pull policy on: Kubernetes' default applies (Always for an untagged or `:latest` image, IfNotPresent otherwise).",
         before: r#"{"restartPolicy": "never", "imagePullPolicy": "never", "settings": {"image": "myacr.azurecr.io/job:1.0"}}"#,
         after: r#"{"restartPolicy": "never", "imagePullPolicy": "never", "settings": {"image": "myacr.azurecr.io/job:1.0"}}"#,
@@ -23,18 +22,24 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
-    let Some(json) = module.json(ctx.manifest) else { return Vec::new() };
+fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+    if deployed_by_device(module) {
+        return Vec::new();
+    }
     let mut out = Vec::new();
-    if let Some(policy) = json.get("restartPolicy") {
-        let text = shown(policy);
-        let effect = match policy.as_str().map(str::to_ascii_lowercase).as_deref() {
+    if let Some(policy) = &module.settings.restart_policy {
+        let text = policy.shown();
+        let effect = match policy.text().map(|t| t.trim().to_ascii_lowercase()).as_deref() {
             Some("always") => None,
-            Some("never") => Some("the module is started again every time it exits"),
-            Some("on-failure") => Some("the module is restarted after a clean exit too"),
-            Some("on-unhealthy") => Some("the module is restarted whenever it exits"),
-            Some(p) if contains_placeholder(p) => None,
-            _ => Some("it is not a value IoT Edge knows, and the pod always restarts"),
+            Some("never") => Some("the module is started again every time it exits".to_owned()),
+            Some("on-failure") => Some("the module is restarted after a clean exit too".to_owned()),
+            Some("on-unhealthy") => Some("the module is restarted whenever it exits".to_owned()),
+            _ if policy.placeholder().is_some() => {
+                Some("it is filled in at deploy time, and whatever it becomes the agent does not use it".to_owned())
+            }
+            _ => {
+                Some("it is not a value IoT Edge knows, and the module is started again every time it exits".to_owned())
+            }
         };
         if let Some(effect) = effect {
             out.push(Finding::new(
@@ -45,8 +50,8 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
             ));
         }
     }
-    if let Some(policy) = json.get("imagePullPolicy") {
-        let image = json.get("settings").and_then(|s| s.get("image")).and_then(Value::as_str);
+    if let Some(policy) = &module.settings.image_pull_policy {
+        let image = module.settings.image.as_ref().and_then(|i| i.text());
         let effect = match image {
             Some(i) if !contains_placeholder(i) => {
                 format!("Kubernetes pulls `{i}` with its default, {}", default_pull(i))
@@ -56,11 +61,12 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
                     .to_owned()
             }
         };
+        let filled = if policy.placeholder().is_some() { ", whatever it is filled in with at deploy time" } else { "" };
         out.push(Finding::new(
             &RULE,
             Some(module),
             module.document_at(["imagePullPolicy"]),
-            format!("imagePullPolicy `{}` is not mapped: {effect}", shown(policy)),
+            format!("imagePullPolicy `{}` is not mapped{filled}: {effect}", policy.shown()),
         ));
     }
     out
