@@ -18,7 +18,7 @@ use test_case::test_case;
 #[test_case("MAN005")]
 #[test_case("MAN006")]
 fn rule(id: &str) {
-    insta::assert_json_snapshot!(id, rule_snapshot(id, None));
+    insta::assert_snapshot!(id, rule_snapshot_text(id, None));
 }
 
 /// A module's `settings` in a document.

@@ -24,7 +24,7 @@ use test_case::test_case;
 #[test_case("OTH010")]
 #[test_case("OTH011")]
 fn rule(id: &str) {
-    insta::assert_json_snapshot!(id, rule_snapshot(id, None));
+    insta::assert_snapshot!(id, rule_snapshot_text(id, None));
 }
 
 fn device() -> DeviceProfile {

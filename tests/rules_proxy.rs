@@ -14,7 +14,7 @@ use test_case::test_case;
 #[test_case("PRX002")]
 #[test_case("PRX003")]
 fn rule(id: &str) {
-    insta::assert_json_snapshot!(id, rule_snapshot(id, None));
+    insta::assert_snapshot!(id, rule_snapshot_text(id, None));
 }
 
 /// Migrates deciding the findings `pick` selects with `decision`, nothing else.

@@ -16,7 +16,7 @@ use test_case::test_case;
 #[test_case("STO008")]
 #[test_case("STO009")]
 fn rule(id: &str) {
-    insta::assert_json_snapshot!(id, rule_snapshot(id, None));
+    insta::assert_snapshot!(id, rule_snapshot_text(id, None));
 }
 
 use fpga2gpu::device::DeviceProfile;
@@ -146,7 +146,8 @@ fn storage_snapshot(name: &str, device: &DeviceProfile) -> Value {
 
 #[test]
 fn fixes_see_the_module_and_each_other() {
-    insta::assert_json_snapshot!("collisions", storage_snapshot("collisions", &DeviceProfile::default()));
+    let snapshot = serde_json::to_string_pretty(&storage_snapshot("collisions", &DeviceProfile::default())).unwrap();
+    insta::assert_snapshot!("collisions", snapshot);
 }
 
 /// Docker's documented keys of the storage case and the spelling the lower-case variant uses.

@@ -94,7 +94,8 @@ pub fn rule_snapshot(id: &str, device: Option<DeviceProfile>) -> Value {
         })
         .collect();
     let out = migrate(&m, &device, &all, |f| (f.rule == id && f.suggestion.is_some()).then_some(Decision::Accept));
-    let failed: Vec<String> = out.failed().map(|(k, why)| format!("{}: {why}", k.id())).collect();
+    let mut failed: Vec<String> = out.failed().map(|(k, why)| format!("{}: {why}", k.id())).collect();
+    failed.sort();
     let again = reload(&m, &out);
     let mut changed = serde_json::Map::new();
     for before in &m.modules {
@@ -125,4 +126,10 @@ pub fn rule_snapshot(id: &str, device: Option<DeviceProfile>) -> Value {
         "warnings": out.warnings,
         "left after accepting": left,
     })
+}
+
+/// [`rule_snapshot`] as pretty JSON written by serde_json (insta's own JSON writer shows the
+/// arbitrary-precision numbers of manifests as `$serde_json::private::Number` objects).
+pub fn rule_snapshot_text(id: &str, device: Option<DeviceProfile>) -> String {
+    serde_json::to_string_pretty(&rule_snapshot(id, device)).expect("a Value serialises")
 }
