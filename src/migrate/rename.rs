@@ -1,14 +1,17 @@
 //! Module renames: a rename moves the module's key and its twin, and rewrites every reference to
 //! it, in routes (`/modules/<name>/`, case-sensitive) and as a host name in env values
-//! (`<name>:8080`, `http://<name>/…`, matched ignoring case as DNS does).
+//! (`<name>:8080`, `http://<name>/…`, matched ignoring case as DNS does, and also under the name
+//! the Kubernetes agent gives the module, which a reference may already use).
 
+use crate::rules::shared::names::k8s_name;
 use std::collections::HashMap;
 
 /// Accepted module renames, indexed for rewriting references to them.
 pub struct Renames {
     /// Old name → new name, for routes (`/modules/<name>/`), which are case-sensitive.
     exact: HashMap<String, String>,
-    /// Lower-cased old name → new name, for host names, which are not.
+    /// Lower-cased old name (and the agent's name for it) → new name, for host names, which are
+    /// not case-sensitive.
     lower: HashMap<String, String>,
 }
 
@@ -16,10 +19,14 @@ impl Renames {
     /// `others` are the names of the modules that keep theirs: a host that lower-cases to one of
     /// them is ambiguous, so it is only rewritten when it matches the renamed module exactly.
     pub fn new<'a>(pairs: &[(String, String)], others: impl IntoIterator<Item = &'a str>) -> Renames {
-        let mut lower: HashMap<String, String> =
-            pairs.iter().map(|(f, t)| (f.to_ascii_lowercase(), t.clone())).collect();
+        let mut lower: HashMap<String, String> = HashMap::new();
+        for (f, t) in pairs {
+            lower.insert(k8s_name(f), t.clone());
+            lower.insert(f.to_ascii_lowercase(), t.clone());
+        }
         for name in others {
             lower.remove(&name.to_ascii_lowercase());
+            lower.remove(&k8s_name(name));
         }
         Renames { exact: pairs.iter().cloned().collect(), lower }
     }
@@ -41,8 +48,12 @@ impl Renames {
                 continue;
             }
             let start = i;
-            while i < b.len() && is_name_char(b[i]) {
+            while i < b.len() && (is_name_char(b[i]) || b[i] == b'.') {
                 i += 1;
+            }
+            // A name may hold dots (`3d.scanner`); a dot that ends it is the sentence's.
+            while i > start + 1 && b[i - 1] == b'.' {
+                i -= 1;
             }
             let token = &s[start..i];
             let to = if s[..start].ends_with("/modules/") {
@@ -92,5 +103,22 @@ mod tests {
         let ambiguous = Renames::new(&[("Camera".to_owned(), "camera-2".to_owned())], ["camera"]);
         assert_eq!(ambiguous.rewrite("http://camera:8080"), None, "`camera` is the module that keeps its name");
         assert_eq!(ambiguous.rewrite("http://Camera:8080").as_deref(), Some("http://camera-2:8080"));
+        let dotted = Renames::new(&[("3d.scanner".to_owned(), "d-scanner".to_owned())], ["other"]);
+        assert_eq!(
+            dotted
+                .rewrite(
+                    "FROM /messages/modules/3d.scanner/outputs/* INTO BrokeredEndpoint(\"/modules/other/inputs/x\")"
+                )
+                .as_deref(),
+            Some("FROM /messages/modules/d-scanner/outputs/* INTO BrokeredEndpoint(\"/modules/other/inputs/x\")")
+        );
+        assert_eq!(dotted.rewrite("tcp://3d.scanner:7000").as_deref(), Some("tcp://d-scanner:7000"));
+        assert_eq!(dotted.rewrite("3d.scanner.local:7000"), None, "another host");
+        let sanitised = Renames::new(&[("Image_Processor".to_owned(), "image-processor".to_owned())], ["other"]);
+        assert_eq!(
+            sanitised.rewrite("http://imageprocessor:5001").as_deref(),
+            Some("http://image-processor:5001"),
+            "a reference already pointed at the agent's name follows the rename"
+        );
     }
 }

@@ -36,14 +36,7 @@ pub static RULE: Rule = Rule {
     check: Check::Manifest(check),
 };
 
-/// The name the agent gives the module's Deployment, Service and container (its
-/// `SanitizeK8sValue`): lower-cased, every character but `a-z`, `0-9`, `.` and `-` dropped.
-pub fn k8s_name(name: &str) -> String {
-    name.to_lowercase()
-        .chars()
-        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-'))
-        .collect()
-}
+pub use crate::rules::shared::names::k8s_name;
 
 /// What the rule makes of a name.
 #[derive(Debug, Clone, PartialEq, Eq)]

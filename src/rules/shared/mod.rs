@@ -6,3 +6,4 @@ pub mod docker;
 pub mod env;
 pub mod k8s;
 pub mod keys;
+pub mod names;
