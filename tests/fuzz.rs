@@ -283,7 +283,13 @@ fn engine_holds(name: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
     match Manifest::load(bytes) {
         Ok(m) => {
             let findings = analyse(&m, &fpga2gpu::device::DeviceProfile::default());
-            let _ = findings_text(name, &findings);
+            // Whatever the loader accepts, the source map places every finding in it.
+            let source = std::str::from_utf8(bytes).expect("the loader accepted UTF-8");
+            let positions = match fpga2gpu::report::position::Locator::new(source, &m) {
+                Ok(l) => l.positions(&findings),
+                Err(e) => return Err(TestCaseError::fail(format!("{name}: loads but has no source map: {e}"))),
+            };
+            let _ = findings_text(name, &findings, &positions);
             let outcome =
                 migrate(&m, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| Policy::All.decide(f));
             let text = outcome.text(&m);
