@@ -423,6 +423,22 @@ pub struct Finding {
     /// Why, from the guide.
     pub reason: &'static str,
     pub suggestion: Option<Suggestion>,
+    /// A step to take on the device or around it, not in the manifest (a share to create, a
+    /// trigger to re-create, a route to add): the report's and the app's "Before you deploy"
+    /// checklist gathers these.
+    pub step: Option<Step>,
+}
+
+/// One item of the "Before you deploy" checklist.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Step {
+    /// What to do, one line (`Create the Edge share `images` with "Use the share with Edge
+    /// compute" ticked`). Findings that ask for the same step give it once.
+    pub action: String,
+    /// How, or what to check (commands, portal places).
+    pub detail: String,
+    /// Inferred from how things work rather than documented by Microsoft: the checklist says so.
+    pub inferred: bool,
 }
 
 impl Finding {
@@ -437,7 +453,14 @@ impl Finding {
             message: message.into(),
             reason: rule.doc.why,
             suggestion: None,
+            step: None,
         }
+    }
+
+    /// Adds a step for the "Before you deploy" checklist.
+    pub fn step(mut self, action: impl Into<String>, detail: impl Into<String>, inferred: bool) -> Finding {
+        self.step = Some(Step { action: action.into(), detail: detail.into(), inferred });
+        self
     }
 
     pub fn suggest(mut self, suggestion: Suggestion) -> Finding {
