@@ -8,7 +8,7 @@ pub mod sarif;
 
 use crate::manifest::Manifest;
 use crate::migrate::{Fate, Outcome};
-use crate::rules::{Finding, Fix};
+use crate::rules::{Finding, Fix, Step};
 use std::fmt::Write;
 
 /// How the report groups findings.
@@ -68,6 +68,20 @@ pub fn markdown_report(
         count(Group::Open),
         count(Group::Note),
     );
+    let steps = checklist(findings);
+    if !steps.is_empty() {
+        let _ = writeln!(s, "## Before you deploy\n");
+        for step in steps {
+            let _ = writeln!(
+                s,
+                "- [ ] **{}**{}  ",
+                step.action,
+                if step.inferred { " *(inferred, not documented by Microsoft)*" } else { "" }
+            );
+            let _ = writeln!(s, "  {}", step.detail.replace('\n', "\n  "));
+        }
+        s.push('\n');
+    }
     if !outcome.renamed.is_empty() {
         let _ = writeln!(s, "Renamed modules (routes and references updated):\n");
         for (from, to) in &outcome.renamed {
@@ -140,6 +154,12 @@ pub fn markdown_report(
         }
     }
     s
+}
+
+/// The "Before you deploy" checklist: the steps findings ask for, each once, in finding order.
+pub fn checklist(findings: &[Finding]) -> Vec<&Step> {
+    let mut seen = std::collections::HashSet::new();
+    findings.iter().filter_map(|f| f.step.as_ref()).filter(|s| seen.insert(&s.action)).collect()
 }
 
 /// A finding's message for places that show it without its module's createOptions beside it
