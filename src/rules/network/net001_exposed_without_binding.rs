@@ -29,6 +29,14 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     if is_host_network(module) || ports::mixes_protocols(module, ctx.device) {
         return out;
     }
+    let unbound: Vec<_> = module
+        .exposed_ports()
+        .iter()
+        .filter(|e| is_read(e) && !is_bound(module, e.port.expect("read keys have a port"), &e.protocol))
+        .collect();
+    if unbound.is_empty() {
+        return out;
+    }
     let plan = Plan::of(module, ctx.device);
     let service = ports::service(module, ctx.device);
     let at = ports::port_bindings_at(module);
@@ -36,11 +44,8 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     let opens = !module.port_bindings().iter().any(|b| is_read(&b.port))
         && ports::explicit_service_type(module, ctx.device).is_none()
         && ctx.device.service_type != ServiceType::ClusterIP;
-    for e in module.exposed_ports().iter().filter(|e| is_read(e)) {
+    for e in unbound {
         let port = e.port.expect("read keys have a port");
-        if is_bound(module, port, &e.protocol) {
-            continue;
-        }
         let key = canonical_key(port, &e.protocol);
         let agent = match service.as_ref().and_then(|s| s.port(port)) {
             Some(p) if p.from_binding => {

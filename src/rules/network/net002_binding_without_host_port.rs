@@ -30,13 +30,14 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     if ports::mixes_protocols(module, ctx.device) {
         return out;
     }
-    let plan = Plan::of(module, ctx.device);
+    let mut plan = None;
     for g in groups(module) {
         if g.is_bound() {
             // Another mapping binds the container port: the broken ones only add nothing.
             out.extend(g.bindings.iter().filter_map(|b| drop_broken(module, &g, b)));
         } else {
-            out.extend(bind(module, &g, &plan));
+            let plan = plan.get_or_insert_with(|| Plan::of(module, ctx.device));
+            out.extend(bind(module, &g, plan));
         }
     }
     out

@@ -64,8 +64,12 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
         );
     }
     // One host port for several container ports.
+    let collisions = collisions(&groups);
+    if collisions.is_empty() {
+        return out;
+    }
     let plan = Plan::of(module, ctx.device);
-    for c in collisions(&groups) {
+    for c in collisions {
         let finding = Finding::new(
             &RULE,
             Some(module),

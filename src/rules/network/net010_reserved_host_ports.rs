@@ -2,7 +2,7 @@
 
 use super::ports::{self, Plan, Purpose, RESERVED, is_read};
 use crate::manifest::Module;
-use crate::manifest::model::HostPort;
+use crate::manifest::model::{HostPort, PortBinding};
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
@@ -26,6 +26,10 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     // NET003's fix rewrites all bindings of a module that mixes protocols.
     if ports::mixes_protocols(module, ctx.device) {
+        return Vec::new();
+    }
+    let reserved = |b: &&PortBinding| b.host_ports().any(ports::is_reserved);
+    if !module.port_bindings().iter().any(|b| reserved(&b)) {
         return Vec::new();
     }
     let plan = Plan::of(module, ctx.device);

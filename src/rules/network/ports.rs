@@ -272,6 +272,9 @@ pub fn ports_by_protocol(module: &Module) -> BTreeMap<String, Vec<u16>> {
 /// by number). While it does, NET003's fix rewrites all of its `PortBindings`, so the rules that
 /// edit single bindings leave the module to it.
 pub fn mixes_protocols(module: &Module, device: &DeviceProfile) -> bool {
+    if module.port_bindings().is_empty() && module.exposed_ports().is_empty() {
+        return false;
+    }
     let by = ports_by_protocol(module);
     if by.len() < 2 {
         return false;
@@ -445,13 +448,15 @@ pub fn collisions<'g, 'm>(groups: &'g [Group<'m>]) -> Vec<Collision<'g, 'm>> {
 /// placeholder, a reserved port (NET010) or the container port already exposed (the Service has
 /// that port too).
 pub fn remapped(module: &Module, device: &DeviceProfile, g: &Group<'_>) -> Option<u16> {
-    if is_host_network(module) || g.has_placeholder() || mixes_protocols(module, device) {
-        return None;
-    }
-    match g.host_ports()[..] {
-        [h] if h != g.port && !is_reserved(h) && !is_exposed(module, g.port, g.protocol) => Some(h),
-        _ => None,
-    }
+    let host = match g.host_ports()[..] {
+        [h] if h != g.port && !is_reserved(h) => h,
+        _ => return None,
+    };
+    let excluded = is_exposed(module, g.port, g.protocol)
+        || g.has_placeholder()
+        || is_host_network(module)
+        || mixes_protocols(module, device);
+    (!excluded).then_some(host)
 }
 
 #[cfg(test)]
