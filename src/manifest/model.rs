@@ -473,8 +473,13 @@ impl PortKey {
             key: key.to_owned(),
             at,
             port: parse_port(port),
-            protocol: proto.map_or_else(|| "tcp".to_owned(), |p| p.trim().to_ascii_lowercase()),
-            explicit_protocol: proto.is_some(),
+            // `8080/` is `8080/tcp` for both Docker (`nat.SplitProtoPort`) and the agent (it splits
+            // dropping empty parts).
+            protocol: proto
+                .map(|p| p.trim().to_ascii_lowercase())
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| "tcp".to_owned()),
+            explicit_protocol: proto.is_some_and(|p| !p.trim().is_empty()),
         }
     }
 
@@ -740,7 +745,7 @@ impl PortMapping {
             Value::Null => HostPort::Missing,
             Value::String(s) if s.trim().is_empty() => HostPort::Missing,
             Value::String(s) if contains_placeholder(s) => HostPort::Placeholder(s.clone()),
-            Value::String(s) if s.contains('-') => HostPort::Range(s.clone()),
+            Value::String(s) if is_range(s) => HostPort::Range(s.clone()),
             Value::String(s) => parse_port(s).map_or_else(|| HostPort::Invalid(s.clone()), HostPort::Port),
             Value::Number(n) => n
                 .as_u64()
@@ -750,6 +755,13 @@ impl PortMapping {
             other => HostPort::Invalid(other.to_string()),
         }
     }
+}
+
+/// `8000-8010`: a port range as Docker reads one (`-1` is a negative number, not a range).
+fn is_range(s: &str) -> bool {
+    s.trim()
+        .split_once('-')
+        .is_some_and(|(a, b)| [a, b].iter().all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit())))
 }
 
 /// `Devices`.
@@ -1250,6 +1262,10 @@ mod tests {
                 HostPort::Invalid("0".into())
             ]
         );
+        let c = model(json!({"HostConfig": {"PortBindings": {"1/": [{"HostPort": "-1"}]}}}));
+        let pb = &c.host_config.unwrap().port_bindings.unwrap().entries.unwrap()[0];
+        assert_eq!((pb.port.protocol.as_str(), pb.port.explicit_protocol), ("tcp", false), "`1/` is tcp");
+        assert_eq!(pb.mappings.as_ref().unwrap()[0].host_port(), HostPort::Invalid("-1".into()));
     }
 
     #[test]

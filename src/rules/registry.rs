@@ -29,6 +29,8 @@ pub static RULES: &[&Rule] = &[
     &network::net009_service_options::RULE,
     &network::net010_reserved_host_ports::RULE,
     &network::net011_ignored_network_settings::RULE,
+    &network::net012_docker_addresses::RULE,
+    &network::net013_remapped_host_ports::RULE,
     // resources
     &resources::res001_fpga_resource::RULE,
     &resources::res002_wireserver::RULE,

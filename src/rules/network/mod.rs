@@ -1,5 +1,6 @@
 //! Network: ports, Services, host networking and module-to-module addresses (NET…).
 
+pub mod addresses;
 pub(super) mod net001_exposed_without_binding;
 pub(super) mod net002_binding_without_host_port;
 pub(super) mod net003_mixed_protocols;
@@ -11,4 +12,6 @@ pub(super) mod net008_module_addresses;
 pub(super) mod net009_service_options;
 pub(super) mod net010_reserved_host_ports;
 pub(super) mod net011_ignored_network_settings;
+pub(super) mod net012_docker_addresses;
+pub(super) mod net013_remapped_host_ports;
 pub mod ports;

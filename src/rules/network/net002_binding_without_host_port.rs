@@ -1,11 +1,12 @@
-//! NET002: a port binding the agent skips: no usable `HostPort`, or a key without a protocol.
+//! NET002: a port binding that gives the Service no port: no usable `HostPort`, or a key the
+//! agent cannot read.
 
-use super::ports::{self, Binding, HostPort, bindings, free_host_port, mapping, used_host_ports};
+use super::ports::{self, Group, Plan, Purpose, groups, mapping};
 use crate::manifest::Module;
-use crate::manifest::pointer;
+use crate::manifest::model::{HostPort, PortBinding, PortMapping};
+use crate::manifest::placeholder::contains_placeholder;
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
-use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -15,181 +16,190 @@ pub static RULE: Rule = Rule {
         fix: FixAvailability::Sometimes,
         targets: K8S,
         title: "Port binding without a usable host port",
-        detects: "A `HostConfig.PortBindings` entry that the Kubernetes agent skips: a mapping with no `HostPort`, an empty one, a range (`8000-8010`) or a number that is not a port; an entry that is `null` or `[]`; or a key without its protocol (`\"8080\"` instead of `\"8080/tcp\"`). A container port range or an unknown protocol in the key is reported for a manual fix.",
-        why: "Docker picks a random host port when `HostPort` is missing or empty and accepts ranges and keys without a protocol. The Kubernetes agent needs `<port>/<protocol>` keys and a `HostPort` that parses as one number: anything else is skipped with a log line, so the port is silently not exposed through the module's Service. Setting `HostPort` to the container port keeps the number clients already use.",
-        before: r#"{"HostConfig": {"PortBindings": {"8080": [{"HostPort": ""}]}}}"#,
+        detects: "A `HostConfig.PortBindings` entry that gives the module's Service no port: a mapping with no `HostPort`, an empty one, a range (`8000-8010`) or something that is not a number; an entry that is `null` or `[]`; a host port outside 1–65535. A key the agent cannot read (a container port range, a protocol other than tcp, udp or sctp) is reported for a manual fix. A key without a protocol (`\"8080\"`) is fine: Docker and the agent both read it as tcp. Where another mapping or key binds the same container port, the broken ones lose nothing and are a warning.",
+        why: "Docker picks a random host port when `HostPort` is missing or empty and accepts ranges. The Kubernetes agent needs a `HostPort` that parses as one number: anything else is skipped with a log line, so the port is silently missing from the module's Service; a number outside 1–65535 makes the API server reject the whole Service. Setting `HostPort` to the container port keeps the number clients already use.",
+        before: r#"{"HostConfig": {"PortBindings": {"8080/tcp": [{"HostPort": ""}]}}}"#,
         after: r#"{"HostConfig": {"PortBindings": {"8080/tcp": [{"HostPort": "8080"}]}}}"#,
-        fix_safety: "Safe: the host port becomes the container port (or the next free number when the module already binds that one, which you confirm). Extra mappings without a usable host port are dropped when another mapping already binds the port.",
+        fix_safety: "Safe: the host port becomes the container port, which clients on the Docker network used (or the next free number when the module already binds that one, which you confirm). Mappings without a usable host port are dropped when another mapping of the same container port binds it: they added nothing on Kubernetes.",
     },
     check: Check::Module(check),
 };
 
-fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    if ports::mixes_protocols(module) {
-        return Vec::new();
+fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
+    let mut out: Vec<Finding> = module.port_bindings().iter().filter_map(|b| unreadable(module, b)).collect();
+    if ports::mixes_protocols(module, ctx.device) {
+        return out;
     }
-    let all = bindings(module);
-    let keys: HashSet<&str> = all.iter().map(|b| b.key).collect();
-    let mut used = used_host_ports(module);
-    all.iter().filter(|b| !b.is_placeholder()).filter_map(|b| finding(module, b, &keys, &mut used)).collect()
-}
-
-fn finding(module: &Module, b: &Binding<'_>, keys: &HashSet<&str>, used: &mut HashSet<u16>) -> Option<Finding> {
-    let path = module.co_path(&b.rel);
-    let manual = |what: String| Some(Finding::new(&RULE, Some(module), path.clone(), what));
-    let Some(port) = b.port else {
-        return if b.port_text.contains('-') {
-            manual(format!("port binding `{}` is a range: the agent skips it; bind each port on its own", b.key))
+    let mut plan = None;
+    for g in groups(module) {
+        if g.is_bound() {
+            // Another mapping binds the container port: the broken ones only add nothing.
+            out.extend(g.bindings.iter().filter_map(|b| drop_broken(module, &g, b)));
         } else {
-            manual(format!("port binding `{}` does not name a container port: the agent skips it", b.key))
-        };
-    };
-    if !ports::known_protocol(b.proto()) {
-        return manual(format!(
-            "port binding `{}` has the unknown protocol `{}`: use tcp, udp or sctp",
-            b.key,
-            b.proto()
-        ));
-    }
-    let states = b.host_ports();
-
-    // `"8080"`: the whole entry moves to `"8080/tcp"`, cleaned up on the way.
-    if b.protocol.is_none() {
-        let new_key = b.normalized_key();
-        let new_rel = pointer::from_tokens("", ["HostConfig", "PortBindings", &new_key]);
-        if keys.contains(new_key.as_str()) {
-            return Some(
-                Finding::new(
-                    &RULE,
-                    Some(module),
-                    path.clone(),
-                    format!("port binding `{}` has no protocol and duplicates `{new_key}`: the agent skips it", b.key),
-                )
-                .suggest(Suggestion::new(
-                    format!("drop `{}` (`{new_key}` binds the port)", b.key),
-                    vec![Edit::Remove { at: path }],
-                )),
-            );
+            let plan = plan.get_or_insert_with(|| Plan::of(module, ctx.device));
+            out.extend(bind(module, &g, plan));
         }
-        let cleaned = b.cleaned();
-        return Some(
-            Finding::new(
-                &RULE,
-                Some(module),
-                path.clone(),
-                format!(
-                    "port binding `{}` has no protocol: the agent skips it (Docker reads it as `{new_key}`)",
-                    b.key
-                ),
-            )
-            .suggest(Suggestion::new(
-                format!("write it as `{new_key}`: {}", describe(&cleaned)),
-                vec![
-                    Edit::RenameKey { at: path, to: new_key.clone() },
-                    Edit::Set { at: module.co_path(&new_rel), value: cleaned },
-                ],
-            )),
-        );
     }
-
-    // `null`, `[]` or not a list: one mapping to the container port.
-    if states.is_empty() {
-        let host = free_host_port(port, used)?;
-        used.insert(host);
-        let what = match b.value {
-            Value::Array(_) => "no mappings".to_owned(),
-            other => format!("`{other}` instead of a list of mappings"),
-        };
-        return Some(with_port(
-            Finding::new(
-                &RULE,
-                Some(module),
-                path.clone(),
-                format!("port binding `{}` has {what}: the agent skips it", b.key),
-            ),
-            b,
-            host,
-            port,
-            vec![Edit::Set { at: path, value: Value::Array(vec![mapping(host)]) }],
-            "/0/HostPort",
-        ));
-    }
-
-    let bad: Vec<usize> = states.iter().enumerate().filter(|(_, s)| !s.usable()).map(|(i, _)| i).collect();
-    let &first_bad = bad.first()?;
-    let what = describe_state(&states[first_bad]);
-    if states.iter().any(HostPort::usable) {
-        // Another mapping binds the port: the broken ones only add nothing.
-        let edits = bad.iter().map(|&i| Edit::Remove { at: module.co_path(b.mapping_rel(i)) }).collect();
-        return Some(
-            Finding::new(
-                &RULE,
-                Some(module),
-                module.co_path(b.mapping_rel(first_bad)),
-                format!("port binding `{}` mapping {first_bad} has {what}: the agent skips it", b.key),
-            )
-            .suggest(Suggestion::new(
-                format!("drop the mapping(s) without a usable host port from `{}` (another mapping binds it)", b.key),
-                edits,
-            )),
-        );
-    }
-    let host = free_host_port(port, used)?;
-    used.insert(host);
-    let maps = b.mappings();
-    let (set, at) = if maps[first_bad].is_object() {
-        let key = ports::host_port_key(&maps[first_bad]).unwrap_or("HostPort");
-        let rel = pointer::join(&b.mapping_rel(first_bad), key);
-        (Edit::Set { at: module.co_path(&rel), value: host.to_string().into() }, "")
-    } else {
-        (Edit::Set { at: module.co_path(b.mapping_rel(first_bad)), value: mapping(host) }, "/HostPort")
-    };
-    let mut edits = vec![set];
-    edits.extend(bad[1..].iter().map(|&i| Edit::Remove { at: module.co_path(b.mapping_rel(i)) }));
-    Some(with_port(
-        Finding::new(
-            &RULE,
-            Some(module),
-            module.co_path(b.mapping_rel(first_bad)),
-            format!("port binding `{}` has {what}: the agent skips it", b.key),
-        ),
-        b,
-        host,
-        port,
-        edits,
-        at,
-    ))
+    out
 }
 
-/// The suggestion that binds `host` (its first edit writes it, at `at` inside that edit's value):
-/// auto when it is the container port, else the engineer confirms it.
-fn with_port(finding: Finding, b: &Binding<'_>, host: u16, port: u16, edits: Vec<Edit>, at: &str) -> Finding {
-    if host == port {
-        return finding.suggest(Suggestion::new(format!("bind `{}` to host port {host}", b.key), edits));
+/// What is wrong with a mapping's host port, when it gives the Service nothing.
+fn problem(m: &PortMapping) -> Option<String> {
+    let shown = || m.host_port.as_ref().map_or_else(String::new, |f| f.shown());
+    Some(match m.host_port() {
+        HostPort::Port(_) | HostPort::Placeholder(_) => return None,
+        HostPort::Missing if !m.is_object => "is not an object with a `HostPort`: the agent skips it".to_owned(),
+        HostPort::Missing => match &m.host_port {
+            None => "has no `HostPort`: the agent skips it".to_owned(),
+            Some(f) if f.value.is_null() => format!("has `{}: null`: the agent skips it", f.key),
+            Some(f) => format!("has an empty `{}`: the agent skips it", f.key),
+        },
+        HostPort::Range(r) => format!("has the host port range `{r}`: the agent skips it"),
+        HostPort::Invalid(v) if v.trim().parse::<i64>().is_ok() => {
+            format!("has host port {}, not a port number (1–65535): Kubernetes rejects the module's Service", shown())
+        }
+        HostPort::Invalid(_) => format!("has host port `{}`, which is not a number: the agent skips it", shown()),
+    })
+}
+
+/// A host port the agent passes on and the API server refuses (`0`, `70000`, `-1`).
+fn rejects(m: &PortMapping) -> bool {
+    matches!(m.host_port(), HostPort::Invalid(v) if v.trim().parse::<i64>().is_ok())
+}
+
+/// Drops the mappings of `b` that give nothing, where the group is bound elsewhere.
+fn drop_broken(module: &Module, g: &Group<'_>, b: &PortBinding) -> Option<Finding> {
+    let maps = b.mappings.as_deref().unwrap_or(&[]);
+    let broken: Vec<(&PortMapping, String)> = maps.iter().filter_map(|m| Some((m, problem(m)?))).collect();
+    let whole = broken.len() == maps.len();
+    let (at, what) = match broken.first() {
+        // `null`, `[]` or not a list beside a key that binds the port.
+        None if maps.is_empty() => (b.port.at.clone(), entry_shape(b)),
+        None => return None,
+        Some((m, why)) if !whole => (m.at.clone(), format!("mapping {} {why}", m.index)),
+        Some((_, why)) => (b.port.at.clone(), why.clone()),
+    };
+    // A skipped mapping loses nothing the other binds; a rejected number loses the whole Service.
+    let rejected = broken.iter().any(|(m, _)| rejects(m));
+    let edits = if whole || maps.is_empty() {
+        vec![Edit::Remove { at: module.create_options_at(b.port.at.clone()) }]
+    } else {
+        broken.iter().map(|(m, _)| Edit::Remove { at: module.create_options_at(m.at.clone()) }).collect()
+    };
+    let other = g.bindings.iter().find(|o| o.port.at != b.port.at && o.host_ports().next().is_some());
+    let by = match other {
+        Some(o) => format!("`{}` binds container port {}", o.port.key, g.port),
+        None => format!("another mapping binds container port {}", g.port),
+    };
+    let finding = Finding::new(
+        &RULE,
+        Some(module),
+        module.create_options_at(at),
+        format!("port binding `{}` {what}", b.port.key),
+    );
+    let finding = if rejected { finding } else { finding.severity(Severity::Warning) };
+    Some(finding.suggest(Suggestion::new(
+        if whole || maps.is_empty() {
+            format!("drop `{}` ({by})", b.port.key)
+        } else {
+            format!("drop the mapping(s) without a usable host port from `{}` ({by})", b.port.key)
+        },
+        edits,
+    )))
+}
+
+/// `null`, `[]` or something else where the mappings should be.
+fn entry_shape(b: &PortBinding) -> String {
+    match &b.value {
+        Value::Array(_) => "has no mappings: the agent makes no Service port of it".to_owned(),
+        other => format!("is `{other}` instead of a list of mappings: the agent makes no Service port of it"),
     }
-    finding.suggest_review(
+}
+
+/// Binds the group's container port: its first key gets one mapping to the planned host port.
+fn bind(module: &Module, g: &Group<'_>, plan: &Plan) -> Option<Finding> {
+    let b = g.bindings[0];
+    let maps = b.mappings.as_deref().unwrap_or(&[]);
+    let first = maps.iter().find_map(|m| Some((m, problem(m)?)));
+    let (at, what) = match &first {
+        Some((m, why)) => {
+            (m.at.clone(), if maps.len() > 1 { format!("mapping {} {why}", m.index) } else { why.clone() })
+        }
+        None => (b.port.at.clone(), entry_shape(b)),
+    };
+    let mut finding = Finding::new(
+        &RULE,
+        Some(module),
+        module.create_options_at(at),
+        format!("port binding `{}` {what}", b.port.key),
+    );
+    let Some(host) = plan.get(Purpose::Bind, &b.port.at) else {
+        finding.message.push_str(" (no free host port is left: bind it by hand)");
+        return Some(finding);
+    };
+    // One mapping, the first one (its other keys, such as `HostIp`, kept) with the host port; the
+    // others and the group's other keys go.
+    let (edits, input_at) = match first {
+        Some((m, _)) if m.is_object => {
+            let hp = m.host_port.as_ref().map_or_else(|| m.at.child("HostPort"), |f| f.at.clone());
+            (vec![Edit::Set { at: module.create_options_at(hp), value: host.to_string().into() }], "")
+        }
+        Some((m, _)) => {
+            (vec![Edit::Set { at: module.create_options_at(m.at.clone()), value: mapping(host) }], "/HostPort")
+        }
+        None => (
+            vec![Edit::Set {
+                at: module.create_options_at(b.port.at.clone()),
+                value: Value::Array(vec![mapping(host)]),
+            }],
+            "/0/HostPort",
+        ),
+    };
+    let mut edits = edits;
+    let kept = first.map(|(m, _)| m.index);
+    edits.extend(
+        maps.iter()
+            .filter(|m| Some(m.index) != kept)
+            .map(|m| Edit::Remove { at: module.create_options_at(m.at.clone()) }),
+    );
+    edits.extend(g.bindings[1..].iter().map(|o| Edit::Remove { at: module.create_options_at(o.port.at.clone()) }));
+    let port = g.port;
+    Some(finding.suggest(if host == port {
+        Suggestion::new(format!("bind `{}` to host port {host}", b.port.key), edits)
+    } else {
         Suggestion::new(
-            format!("bind `{}` to host port {host} (port {port} is taken, reserved, or the proxy's)", b.key),
+            format!("bind `{}` to host port {host} (port {port} is taken, reserved, or the proxy's)", b.port.key),
             edits,
         )
-        .with_input("host port", 0, at, Some(host.to_string().into())),
-    )
+        .with_input("host port", 0, input_at, Some(host.to_string().into()))
+    }))
 }
 
-fn describe_state(s: &HostPort) -> String {
-    match s {
-        HostPort::Missing => "no `HostPort`".into(),
-        HostPort::Empty => "an empty `HostPort`".into(),
-        HostPort::Range(r) => format!("the host port range `{r}`"),
-        HostPort::Invalid(v) => format!("the host port `{v}`, which is not a port number"),
-        HostPort::Valid(_) | HostPort::Placeholder(_) => "a host port".into(),
+/// A key the agent cannot read: a container port range or other text, an unknown protocol.
+fn unreadable(module: &Module, b: &PortBinding) -> Option<Finding> {
+    let key = &b.port;
+    if key.read_by_agent() || contains_placeholder(&key.key) {
+        return None;
     }
-}
-
-fn describe(cleaned: &Value) -> String {
-    match cleaned.pointer("/0").map(HostPort::of) {
-        Some(HostPort::Valid(p)) => format!("host port {p}"),
-        Some(HostPort::Placeholder(p)) => format!("host port {p}"),
-        _ => "its mapping".into(),
-    }
+    let number = key.key.split('/').next().unwrap_or("").trim();
+    let at = module.create_options_at(key.at.clone());
+    let message = if key.port.is_none() && number.contains('-') {
+        format!(
+            "port binding `{}` is a range of container ports: the agent skips it; bind each port on its own",
+            key.key
+        )
+    } else if key.port.is_none() && number.parse::<i64>().is_ok() {
+        format!(
+            "port binding `{}` is not a container port number (1–65535): Kubernetes rejects the module's Service",
+            key.key
+        )
+    } else if key.port.is_none() {
+        format!("port binding `{}` does not name a container port: the agent skips it", key.key)
+    } else {
+        format!(
+            "port binding `{}` has the unknown protocol `{}`: the agent skips it; use tcp, udp or sctp",
+            key.key, key.protocol
+        )
+    };
+    Some(Finding::new(&RULE, Some(module), at, message))
 }

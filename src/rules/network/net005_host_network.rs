@@ -3,7 +3,6 @@
 use super::ports::{is_host_network, network_mode};
 use crate::manifest::Module;
 use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
-use serde_json::Value;
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -23,17 +22,18 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    if !is_host_network(module) {
+    let Some(mode) = network_mode(module).filter(|_| is_host_network(module)) else {
         return Vec::new();
-    }
-    let mode = network_mode(module).and_then(Value::as_str).unwrap_or("host");
+    };
     vec![Finding::new(
         &RULE,
         Some(module),
-        module.co_path("/HostConfig/NetworkMode"),
+        module.create_options_at(mode.at.clone()),
         format!(
-            "module `{}` uses the host network (`NetworkMode: {mode}`): the agent adds `dnsPolicy: ClusterFirstWithHostNet`, other modules need not follow",
-            module.name
+            "module `{}` uses the host network (`{}: {}`): the agent adds `dnsPolicy: ClusterFirstWithHostNet`, other modules need not follow",
+            module.name,
+            mode.key,
+            mode.shown()
         ),
     )]
 }

@@ -1,6 +1,6 @@
 //! NET006: more than one module on the host network.
 
-use super::ports::is_host_network;
+use super::ports::{is_host_network, network_mode};
 use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 
 pub static RULE: Rule = Rule {
@@ -29,17 +29,18 @@ fn check(ctx: &Context) -> Vec<Finding> {
     let names = on_host.iter().map(|m| format!("`{}`", m.name)).collect::<Vec<_>>().join(", ");
     on_host
         .iter()
-        .map(|m| {
-            Finding::new(
+        .filter_map(|m| {
+            let mode = network_mode(m)?;
+            Some(Finding::new(
                 &RULE,
                 Some(m),
-                m.co_path("/HostConfig/NetworkMode"),
+                m.create_options_at(mode.at.clone()),
                 format!(
                     "module `{}` is one of {} modules on the host network ({names}): only one can run, each pod's proxy side-car binds ports 35000/35001 on the node",
                     m.name,
                     on_host.len()
                 ),
-            )
+            ))
         })
         .collect()
 }

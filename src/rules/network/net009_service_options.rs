@@ -1,8 +1,8 @@
 //! NET009: service options the agent cannot read: an unknown `type`, or `service-options` with a dash.
 
 use crate::manifest::Module;
-use crate::manifest::pointer;
-use crate::rules::shared::k8s::{self, canonical_type, service_options, service_type};
+use crate::manifest::model;
+use crate::rules::shared::k8s::{self, canonical_type};
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
@@ -24,58 +24,61 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    let Some((key, misspelled, options)) = service_options(module) else {
-        return Vec::new();
+    let Some(section) = k8s::agent(module) else { return Vec::new() };
+    let misspelled = section.unknown.iter().find(|f| k8s::is_misspelled_service_options(&f.key));
+    let (options, misspelled) = match (&section.service_options, misspelled) {
+        // Both spellings: the agent reads `serviceOptions` and ignores the other.
+        (Some(good), Some(bad)) => {
+            return vec![Finding::new(
+                &RULE,
+                Some(module),
+                module.create_options_at(bad.at.clone()),
+                format!(
+                    "`{}` sits beside `{}`: the agent ignores `{}`; merge what it says into `{}` by hand",
+                    bad.key, good.key, bad.key, good.key
+                ),
+            )];
+        }
+        (Some(good), None) => (good, false),
+        (None, Some(bad)) => (bad, true),
+        (None, None) => return Vec::new(),
     };
-    let options_rel = pointer::from_tokens("", [k8s::SECTION, key]);
-    // Both spellings: `service_options` returned the one the agent reads; the other is ignored.
-    if let Some(other) = k8s::section(module).and_then(|s| s.keys().find(|k| k8s::is_misspelled_service_options(k)))
-        && !misspelled
-    {
+    let key = &options.key;
+    if !options.value.is_object() {
         return vec![Finding::new(
             &RULE,
             Some(module),
-            module.co_path(pointer::from_tokens("", [k8s::SECTION, other])),
-            format!(
-                "`{other}` sits beside `{key}`: the agent ignores `{other}`; merge what it says into `{key}` by hand"
-            ),
+            module.create_options_at(options.at.clone()),
+            format!("service options `{key}` are {}, not an object with `type`: the agent ignores them", options.value),
         )];
     }
-    if !options.is_object() {
-        return vec![Finding::new(
-            &RULE,
-            Some(module),
-            module.co_path(&options_rel),
-            format!("service options `{key}` are {options}, not an object with `type`: the agent ignores them"),
-        )];
-    }
-    let good_rel = pointer::from_tokens("", [k8s::SECTION, "serviceOptions"]);
+    // Where the options are once renamed.
+    let renamed = section.at.child("serviceOptions");
     let mut edits = Vec::new();
     let mut said = Vec::new();
-    let mut path = options_rel.clone();
-    let mut rel = options_rel.as_str();
+    let mut at = options.at.clone();
     if misspelled {
         said.push(format!("service options under `{key}` are ignored (the agent reads `serviceOptions`)"));
-        edits.push(Edit::RenameKey { at: module.co_path(&options_rel), to: "serviceOptions".into() });
-        rel = good_rel.as_str();
+        edits.push(Edit::RenameKey { at: module.create_options_at(options.at.clone()), to: "serviceOptions".into() });
     }
-    if let Some((type_key, value)) = service_type(module)
+    if let Some((value, type_at)) = model::lookup(&options.value, &options.at, &["type"])
         && value.as_str().and_then(canonical_type).is_none()
     {
-        let type_rel = pointer::join(rel, type_key);
+        let type_key = type_at.last().map(|k| k.into_owned()).unwrap_or_else(|| "type".to_owned());
+        let write_at = if misspelled { renamed.child(&type_key) } else { type_at.clone() };
         if !misspelled {
-            path = pointer::join(&options_rel, type_key);
+            at = type_at.clone();
         }
         match value.as_str().and_then(near_miss) {
             Some(t) => {
                 said.push(format!("Service type {value} is not one the agent knows; it means `{t}`"));
-                edits.push(Edit::Set { at: module.co_path(&type_rel), value: Value::String(t.into()) });
+                edits.push(Edit::Set { at: module.create_options_at(write_at), value: Value::String(t.into()) });
             }
             None => {
                 said.push(format!(
                     "Service type {value} is not ClusterIP, NodePort or LoadBalancer: the agent ignores it and the default (LoadBalancer) applies"
                 ));
-                edits.push(Edit::Remove { at: module.co_path(&type_rel) });
+                edits.push(Edit::Remove { at: module.create_options_at(write_at) });
             }
         }
     }
@@ -92,7 +95,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         .collect::<Vec<_>>()
         .join(", ");
     vec![
-        Finding::new(&RULE, Some(module), module.co_path(&path), said.join("; "))
+        Finding::new(&RULE, Some(module), module.create_options_at(at), said.join("; "))
             .suggest(Suggestion::new(summary, edits)),
     ]
 }

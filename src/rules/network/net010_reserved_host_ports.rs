@@ -1,8 +1,8 @@
 //! NET010: a host port ASE reserves for itself.
 
-use super::ports::{self, RESERVED, bindings, free_host_port, used_host_ports};
+use super::ports::{self, Plan, Purpose, RESERVED, is_read};
 use crate::manifest::Module;
-use crate::manifest::pointer;
+use crate::manifest::model::{HostPort, PortBinding};
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 
@@ -23,36 +23,41 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    // NET003's fix rewrites all bindings of a module that mixes protocols; keys without a protocol
-    // are skipped by the agent until NET002 renames them.
-    if ports::mixes_protocols(module) {
+fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
+    // NET003's fix rewrites all bindings of a module that mixes protocols.
+    if ports::mixes_protocols(module, ctx.device) {
         return Vec::new();
     }
-    let used = used_host_ports(module);
+    let reserved = |b: &&PortBinding| b.host_ports().any(ports::is_reserved);
+    if !module.port_bindings().iter().any(|b| reserved(&b)) {
+        return Vec::new();
+    }
+    let plan = Plan::of(module, ctx.device);
     let mut out = Vec::new();
-    for b in bindings(module).iter().filter(|b| b.protocol.is_some() && !b.is_placeholder()) {
-        for (i, h) in b.host_ports().iter().enumerate() {
-            let Some(host) = h.number() else { continue };
+    for b in module.port_bindings().iter().filter(|b| is_read(&b.port)) {
+        for m in b.mappings.iter().flatten() {
+            let HostPort::Port(host) = m.host_port() else { continue };
             let Some((_, what)) = RESERVED.iter().find(|(p, _)| *p == host) else { continue };
-            let Some(key) = ports::host_port_key(&b.mappings()[i]) else { continue };
-            let rel = pointer::join(&b.mapping_rel(i), key);
-            let proposal = b.port.filter(|p| free_host_port(*p, &used) == Some(*p));
+            let Some(field) = &m.host_port else { continue };
+            let proposal = plan.get(Purpose::Rebind, &m.at);
             out.push(
                 Finding::new(
                     &RULE,
                     Some(module),
-                    module.co_path(&rel),
-                    format!("port binding `{}` uses host port {host}, reserved on Azure Stack Edge for {what}", b.key),
+                    module.create_options_at(field.at.clone()),
+                    format!(
+                        "port binding `{}` uses host port {host}, reserved on Azure Stack Edge for {what}",
+                        b.port.key
+                    ),
                 )
                 .suggest_review(
                     Suggestion::new(
                         match proposal {
-                            Some(p) => format!("bind `{}` to host port {p} instead", b.key),
-                            None => format!("bind `{}` to another host port", b.key),
+                            Some(p) => format!("bind `{}` to host port {p} instead", b.port.key),
+                            None => format!("bind `{}` to another host port", b.port.key),
                         },
                         vec![Edit::Set {
-                            at: module.co_path(&rel),
+                            at: module.create_options_at(field.at.clone()),
                             value: Value::String(proposal.unwrap_or(host).to_string()),
                         }],
                     )

@@ -1,7 +1,8 @@
 //! NET011: network settings the Kubernetes agent ignores.
 
-use super::ports::network_mode;
+use super::ports::is_host_network;
 use crate::manifest::Module;
+use crate::manifest::model::{self, Field};
 use crate::manifest::placeholder::contains_placeholder;
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
@@ -18,7 +19,7 @@ pub static RULE: Rule = Rule {
         why: "The Kubernetes agent translates only `NetworkMode: host`; every pod gets the cluster network and the cluster DNS, and there is no way to add /etc/hosts entries through the agent. These settings silently do nothing on the GPU device, so a module that relied on them (an `ExtraHosts` name, a DNS server) must reach its peers by Service name or real DNS. `NetworkMode` is special: the agent compares it with `host` case-insensitively, Docker does not (`Host` names a user network there and the container fails to start), so `Host` is rewritten as `host` for both to agree. Empty values carry no setting and are removed as info.",
         before: r#"{"HostConfig": {"NetworkMode": "azure-iot-edge", "ExtraHosts": ["opcserver:10.0.0.5"], "Dns": ["8.8.8.8"]}}"#,
         after: r#"{"HostConfig": {}}"#,
-        fix_safety: "Safe for the deployment (the agent ignores these keys). Check that the module reaches hosts named in `ExtraHosts` some other way (real DNS, or an IP address in its settings).",
+        fix_safety: "Safe for `NetworkingConfig` and `NetworkMode` (the agent ignores them, modules reach each other through Services) and for empty values. Needs review for `ExtraHosts` and the DNS settings with content: removing them changes nothing on Kubernetes, but the module relied on those names or servers; check it reaches them some other way (real DNS, or an IP address in its settings) before taking it.",
     },
     check: Check::Module(check),
 };
@@ -39,51 +40,68 @@ fn short(v: &Value) -> String {
     if s.chars().count() > 60 { s.chars().take(57).collect::<String>() + "…" } else { s }
 }
 
+/// Why each ignored `HostConfig` key does not matter, by its Docker spelling.
+const IGNORED: [(&str, &str); 4] = [
+    ("ExtraHosts", "no /etc/hosts entries are added: reach those hosts by DNS name or IP address"),
+    ("Dns", "pods use the cluster DNS"),
+    ("DnsOptions", "pods use the cluster DNS"),
+    ("DnsSearch", "pods use the cluster DNS"),
+];
+
+fn review(mut finding: Finding) -> Finding {
+    finding.suggestion = finding.suggestion.map(Suggestion::review);
+    finding
+}
+
 fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     let mut out = Vec::new();
-    let remove = |rel: &str, message: String, empty: bool| {
-        let path = module.co_path(rel);
-        let key = rel.rsplit('/').next().unwrap_or(rel);
-        let f = Finding::new(&RULE, Some(module), path.clone(), message)
-            .suggest(Suggestion::new(format!("remove `{key}`"), vec![Edit::Remove { at: path }]));
-        if empty { f.severity(Severity::Info) } else { f }
+    let remove = |f: &Field, message: String, empty: bool| {
+        let path = module.create_options_at(f.at.clone());
+        let finding = Finding::new(&RULE, Some(module), path.clone(), message)
+            .suggest(Suggestion::new(format!("remove `{}`", f.key), vec![Edit::Remove { at: path }]));
+        if empty { finding.severity(Severity::Info) } else { finding }
     };
-    if let Some(nc) = module.create_options.object().and_then(|o| o.get("NetworkingConfig")) {
-        let host_endpoint = nc.pointer("/EndpointsConfig/host").is_some();
-        let mut message = format!("`NetworkingConfig` {} is ignored on Kubernetes", short(nc));
-        if host_endpoint && network_mode(module).and_then(Value::as_str) != Some("host") {
+    let Some(container) = module.container() else { return out };
+    if let Some(nc) = container.other.iter().find(|o| o.docker == Some("NetworkingConfig")).map(|o| &o.field) {
+        let host_endpoint = model::lookup(&nc.value, &nc.at, &["EndpointsConfig", "host"]).is_some();
+        let mut message = format!("`{}` {} is ignored on Kubernetes", nc.key, short(&nc.value));
+        if host_endpoint && !is_host_network(module) {
             message.push_str("; to use the host network, set `HostConfig.NetworkMode: host`");
         }
-        out.push(remove("/NetworkingConfig", message, is_empty(nc)));
+        out.push(remove(nc, message, is_empty(&nc.value)));
     }
-    let Some(hc) = module.create_options.host_config() else { return out };
-    if let Some(mode) = hc.get("NetworkMode") {
-        match mode.as_str() {
+    let Some(hc) = module.host_config() else { return out };
+    if let Some(mode) = &hc.network_mode {
+        let key = &mode.key;
+        match mode.text() {
             Some("host" | "default" | "bridge") => {}
             Some(m) if contains_placeholder(m) => out.push(
                 Finding::new(
                     &RULE,
                     Some(module),
-                    module.co_path("/HostConfig/NetworkMode"),
-                    format!("`NetworkMode: {m}` is filled in at deploy time: on Kubernetes only `host` has an effect"),
+                    module.create_options_at(mode.at.clone()),
+                    format!("`{key}: {m}` is filled in at deploy time: on Kubernetes only `host` has an effect"),
                 )
                 .severity(Severity::Info),
             ),
             Some(m) if m.trim().eq_ignore_ascii_case("host") => {
-                let path = module.co_path("/HostConfig/NetworkMode");
+                let path = module.create_options_at(mode.at.clone());
+                let agent = if m.eq_ignore_ascii_case("host") {
+                    "host networking for the Kubernetes agent (it ignores case)"
+                } else {
+                    "not host networking for the Kubernetes agent either (it does not trim)"
+                };
                 out.push(
                     Finding::new(
                         &RULE,
                         Some(module),
                         path.clone(),
-                        format!("`NetworkMode: {m}` is host networking for the Kubernetes agent (it ignores case) but a user network named `{m}` for Docker"),
+                        format!("`{key}: {m}` is {agent} but a user network named `{m}` for Docker"),
                     )
                     .suggest(Suggestion::new("write it as `host`", vec![Edit::Set { at: path, value: "host".into() }])),
                 );
             }
-            Some(m) if m.trim().is_empty() => {
-                out.push(remove("/HostConfig/NetworkMode", "`NetworkMode` is empty".into(), true))
-            }
+            Some(m) if m.trim().is_empty() => out.push(remove(mode, format!("`{key}` is empty"), true)),
             Some(m) => {
                 let why = if m.starts_with("container:") {
                     "each module is its own pod on Kubernetes: reach the other module through its Service"
@@ -94,31 +112,18 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
                 } else {
                     "only `host` is translated; every other pod gets the cluster network"
                 };
-                out.push(remove(
-                    "/HostConfig/NetworkMode",
-                    format!("`NetworkMode: {m}` is ignored on Kubernetes: {why}"),
-                    false,
-                ));
+                out.push(remove(mode, format!("`{key}: {m}` is ignored on Kubernetes: {why}"), false));
             }
-            None => out.push(remove(
-                "/HostConfig/NetworkMode",
-                format!("`NetworkMode` {} is not a string: ignored", short(mode)),
-                false,
-            )),
+            None => out.push(remove(mode, format!("`{key}` {} is not a string: ignored", short(&mode.value)), false)),
         }
     }
-    for (key, why) in [
-        ("ExtraHosts", "no /etc/hosts entries are added: reach those hosts by DNS name or IP address"),
-        ("Dns", "pods use the cluster DNS"),
-        ("DnsOptions", "pods use the cluster DNS"),
-        ("DnsSearch", "pods use the cluster DNS"),
-    ] {
-        if let Some(v) = hc.get(key) {
-            out.push(remove(
-                &format!("/HostConfig/{key}"),
-                format!("`{key}` {} is ignored on Kubernetes: {why}", short(v)),
-                is_empty(v),
-            ));
+    for (docker, why) in IGNORED {
+        if let Some(f) = hc.other.iter().find(|o| o.docker == Some(docker)).map(|o| &o.field) {
+            let empty = is_empty(&f.value);
+            let finding = remove(f, format!("`{}` {} is ignored on Kubernetes: {why}", f.key, short(&f.value)), empty);
+            // The module relied on these names or servers: taking the removal blindly would close
+            // the only reminder of it.
+            out.push(if empty { finding } else { review(finding) });
         }
     }
     out
