@@ -136,7 +136,7 @@ fn golden_findings_of_representative_manifests() {
             .iter()
             .map(|f| {
                 json!({
-                    "rule": f.rule, "severity": f.severity, "module": f.module, "path": f.location,
+                    "rule": f.rule, "severity": f.severity, "module": f.module, "path": f.location.to_string(),
                     "message": f.message, "fix": f.fix(),
                     "suggestion": f.suggestion.as_ref().map(|s| &s.summary),
                 })
