@@ -72,9 +72,17 @@ pub enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
+        /// Only the rules of this target (default: every rule, with the targets it applies to).
+        #[arg(long, value_enum)]
+        target: Option<TargetArg>,
     },
     /// Explain one rule: what it detects, why, an example, how safe its fix is.
-    Explain { id: String },
+    Explain {
+        id: String,
+        /// Say whether the rule applies to this target.
+        #[arg(long, value_enum)]
+        target: Option<TargetArg>,
+    },
 }
 
 /// The device profile, flag by flag; each flag overrides the profile of a decisions file, which
@@ -169,14 +177,20 @@ pub enum ServiceTypeArg {
     NodePort,
 }
 
+impl From<TargetArg> for Target {
+    fn from(t: TargetArg) -> Target {
+        match t {
+            TargetArg::K8s => Target::K8s,
+            TargetArg::Vm => Target::Vm,
+        }
+    }
+}
+
 impl DeviceArgs {
     /// The profile: `base` (from a decisions file, or the defaults) with every given flag applied.
     pub fn apply(&self, mut p: DeviceProfile) -> DeviceProfile {
         if let Some(t) = self.target {
-            p.target = match t {
-                TargetArg::K8s => Target::K8s,
-                TargetArg::Vm => Target::Vm,
-            };
+            p.target = t.into();
         }
         if let Some(n) = self.gpus {
             p.gpus = n;
@@ -311,9 +325,17 @@ pub fn main() -> ExitCode {
             report.as_deref(),
             &device,
         ),
-        Some(Command::Rules { format }) => emit(&rules_listing(format)),
-        Some(Command::Explain { id }) => match rule(&id) {
-            Some(r) => emit(&explain(r)),
+        Some(Command::Rules { format, target }) => emit(&rules_listing(format, target.map(Target::from))),
+        Some(Command::Explain { id, target }) => match rule(&id) {
+            Some(r) => {
+                let mut text = explain(r);
+                if let Some(t) = target.map(Target::from)
+                    && !r.doc.targets.contains(&t)
+                {
+                    text.push_str(&format!("\nThis rule does not apply to the `{}` target.\n", t.name()));
+                }
+                emit(&text)
+            }
             None => {
                 let hint =
                     crate::migrate::closest_rule(&id).map_or_else(String::new, |c| format!(" (did you mean `{c}`?)"));
@@ -661,27 +683,42 @@ fn run_migrate(args: &MigrateArgs, accept: Policy, report: Option<&Path>, device
     ExitCode::from(if errors > 0 { 1 } else { 0 })
 }
 
-/// The catalogue as text, Markdown (the README's table) or JSON.
-pub fn rules_listing(format: RulesFormat) -> String {
-    let rules = catalogue();
+/// The targets a rule applies to, for listings (`k8s`, `vm`, `k8s, vm`).
+fn targets_text(r: &Rule) -> String {
+    r.doc.targets.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+}
+
+/// The catalogue (of one target, or all of it) as text, Markdown (the README's table) or JSON.
+pub fn rules_listing(format: RulesFormat, target: Option<Target>) -> String {
+    let rules: Vec<&Rule> =
+        catalogue().iter().copied().filter(|r| target.is_none_or(|t| r.doc.targets.contains(&t))).collect();
     match format {
         RulesFormat::Text => rules
             .iter()
             .map(|r| {
                 let d = &r.doc;
-                format!("{}  {:<9} {:<7} {:<9} {}\n", d.id, d.section.name(), d.severity.name(), d.fix.name(), d.title)
-            })
-            .collect(),
-        RulesFormat::Markdown => {
-            let mut s = String::from("| id | section | severity | fix | rule |\n|---|---|---|---|---|\n");
-            for r in rules {
-                let d = &r.doc;
-                s.push_str(&format!(
-                    "| {} | {} | {} | {} | {} |\n",
+                format!(
+                    "{}  {:<9} {:<7} {:<9} {:<7} {}\n",
                     d.id,
                     d.section.name(),
                     d.severity.name(),
                     d.fix.name(),
+                    targets_text(r),
+                    d.title
+                )
+            })
+            .collect(),
+        RulesFormat::Markdown => {
+            let mut s = String::from("| id | section | severity | fix | targets | rule |\n|---|---|---|---|---|---|\n");
+            for r in rules {
+                let d = &r.doc;
+                s.push_str(&format!(
+                    "| {} | {} | {} | {} | {} | {} |\n",
+                    d.id,
+                    d.section.name(),
+                    d.severity.name(),
+                    d.fix.name(),
+                    targets_text(r),
                     d.title.replace('|', "\\|")
                 ));
             }
@@ -697,7 +734,7 @@ pub fn rules_listing(format: RulesFormat) -> String {
 fn rule_json(r: &Rule) -> Value {
     let d = &r.doc;
     json!({
-        "id": d.id, "section": d.section, "severity": d.severity, "fix": d.fix, "title": d.title,
+        "id": d.id, "section": d.section, "severity": d.severity, "fix": d.fix, "targets": d.targets, "title": d.title,
         "detects": d.detects, "why": d.why, "before": d.before, "after": d.after, "fix_safety": d.fix_safety,
     })
 }
@@ -706,12 +743,13 @@ fn rule_json(r: &Rule) -> Value {
 pub fn explain(r: &Rule) -> String {
     let d = &r.doc;
     format!(
-        "{id}: {title}\n\nsection: {section}    severity: {sev}    fix: {fix}\n\nWhat it detects\n  {detects}\n\nWhy it matters on the GPU device\n  {why}\n\nExample\n  before: {before}\n  after:  {after}\n\nHow safe the fix is\n  {safety}\n",
+        "{id}: {title}\n\nsection: {section}    severity: {sev}    fix: {fix}    targets: {targets}\n\nWhat it detects\n  {detects}\n\nWhy it matters on the GPU device\n  {why}\n\nExample\n  before: {before}\n  after:  {after}\n\nHow safe the fix is\n  {safety}\n",
         id = d.id,
         title = d.title,
         section = d.section.title(),
         sev = d.severity.name(),
         fix = d.fix.name(),
+        targets = targets_text(r),
         detects = d.detects,
         why = d.why,
         before = d.before,

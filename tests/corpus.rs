@@ -2,6 +2,7 @@
 //! migrated without a panic, or refused with a line and column; nothing is lost on a round trip;
 //! migration is idempotent; findings of a handful of files are pinned as golden files.
 
+use fpga2gpu::device::{DeviceProfile, Target};
 use fpga2gpu::manifest::Manifest;
 use fpga2gpu::migrate::{Policy, migrate};
 use fpga2gpu::rules::{Fix, analyse};
@@ -50,11 +51,13 @@ fn every_corpus_file_is_analysed_and_migrated_or_refused_with_line_and_column() 
     for file in &files {
         match Manifest::load_file(file) {
             Ok(m) => {
-                let findings = analyse(&m, &fpga2gpu::device::DeviceProfile::default());
-                let out =
-                    migrate(&m, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| Policy::All.decide(f));
-                Manifest::load(out.text(&m).as_bytes())
-                    .unwrap_or_else(|e| panic!("{}: migrated output does not load: {e}", name(file)));
+                for device in devices() {
+                    let findings = analyse(&m, &device);
+                    let out = migrate(&m, &device, &findings, |f| Policy::All.decide(f));
+                    Manifest::load(out.text(&m).as_bytes()).unwrap_or_else(|e| {
+                        panic!("{} ({:?}): migrated output does not load: {e}", name(file), device.target)
+                    });
+                }
             }
             Err(e) => {
                 let (line, column) =
@@ -72,18 +75,23 @@ fn every_corpus_file_is_analysed_and_migrated_or_refused_with_line_and_column() 
     }
 }
 
+/// What `--accept none` writes for `device`: the input, re-encoded.
+fn devices_text(m: &Manifest, device: &DeviceProfile) -> String {
+    migrate(m, device, &[], |_| None).text(m)
+}
+
 #[test]
 fn accept_none_round_trips_every_valid_corpus_manifest() {
     let Some(files) = corpus() else { return };
     for file in &files {
         let Ok(m) = Manifest::load_file(file) else { continue };
-        let out = migrate(
-            &m,
-            &fpga2gpu::device::DeviceProfile::default(),
-            &analyse(&m, &fpga2gpu::device::DeviceProfile::default()),
-            |f| Policy::None.decide(f),
-        );
-        assert!(out.applied().next().is_none());
+        for device in devices() {
+            let out = migrate(&m, &device, &analyse(&m, &device), |f| Policy::None.decide(f));
+            assert!(out.applied().next().is_none());
+            assert_eq!(out.text(&m), devices_text(&m, &device), "{}: the same text for every target", name(file));
+        }
+        let device = DeviceProfile::default();
+        let out = migrate(&m, &device, &analyse(&m, &device), |f| Policy::None.decide(f));
         let again = Manifest::load(out.text(&m).as_bytes()).unwrap();
         assert_eq!(again.doc, m.doc, "{}: equal JSON", name(file));
         assert_eq!(
@@ -100,20 +108,28 @@ fn migrating_the_accept_all_output_again_proposes_no_auto_change() {
     let Some(files) = corpus() else { return };
     for file in &files {
         let Ok(m) = Manifest::load_file(file) else { continue };
-        let out = migrate(
-            &m,
-            &fpga2gpu::device::DeviceProfile::default(),
-            &analyse(&m, &fpga2gpu::device::DeviceProfile::default()),
-            |f| Policy::All.decide(f),
-        );
-        let again = Manifest::load(out.text(&m).as_bytes()).unwrap();
-        let left: Vec<String> = analyse(&again, &fpga2gpu::device::DeviceProfile::default())
-            .into_iter()
-            .filter(|f| f.fix() == Fix::Safe)
-            .map(|f| format!("{} {:?} {}: {}", f.rule, f.module, f.location, f.message))
-            .collect();
-        assert!(left.is_empty(), "{}: auto fixes proposed again:\n{}", name(file), left.join("\n"));
+        for device in devices() {
+            let out = migrate(&m, &device, &analyse(&m, &device), |f| Policy::All.decide(f));
+            let again = Manifest::load(out.text(&m).as_bytes()).unwrap();
+            let left: Vec<String> = analyse(&again, &device)
+                .into_iter()
+                .filter(|f| f.fix() == Fix::Safe)
+                .map(|f| format!("{} {:?} {}: {}", f.rule, f.module, f.location, f.message))
+                .collect();
+            assert!(
+                left.is_empty(),
+                "{} ({:?}): auto fixes proposed again:\n{}",
+                name(file),
+                device.target,
+                left.join("\n")
+            );
+        }
     }
+}
+
+/// The device profiles every corpus test runs for: each target with its defaults.
+fn devices() -> [DeviceProfile; 2] {
+    [Target::K8s, Target::Vm].map(|target| DeviceProfile { target, ..DeviceProfile::default() })
 }
 
 /// Findings of a few representative files, pinned (review changes with `cargo insta review`).

@@ -19,6 +19,7 @@
 mod synth;
 
 use fpga2gpu::cli::findings_text;
+use fpga2gpu::device::{DeviceProfile, Target};
 use fpga2gpu::manifest::{CreateOptionsForm, LoadError, Manifest, pointer};
 use fpga2gpu::migrate::{Policy, migrate};
 use fpga2gpu::report::markdown_report;
@@ -282,20 +283,24 @@ fn cases() -> u32 {
 fn engine_holds(name: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
     match Manifest::load(bytes) {
         Ok(m) => {
-            let findings = analyse(&m, &fpga2gpu::device::DeviceProfile::default());
             // Whatever the loader accepts, the source map places every finding in it.
             let source = std::str::from_utf8(bytes).expect("the loader accepted UTF-8");
-            let positions = match fpga2gpu::report::position::Locator::new(source, &m) {
-                Ok(l) => l.positions(&findings),
+            let locator = match fpga2gpu::report::position::Locator::new(source, &m) {
+                Ok(l) => l,
                 Err(e) => return Err(TestCaseError::fail(format!("{name}: loads but has no source map: {e}"))),
             };
-            let _ = findings_text(name, &findings, &positions);
-            let outcome =
-                migrate(&m, &fpga2gpu::device::DeviceProfile::default(), &findings, |f| Policy::All.decide(f));
-            let text = outcome.text(&m);
-            let _ = markdown_report(name, &m, &findings, &outcome, &[]);
-            if let Err(e) = Manifest::load(text.as_bytes()) {
-                return Err(TestCaseError::fail(format!("{name}: the migrated output does not load: {e}")));
+            for target in [Target::K8s, Target::Vm] {
+                let device = DeviceProfile { target, ..DeviceProfile::default() };
+                let findings = analyse(&m, &device);
+                let _ = findings_text(name, &findings, &locator.positions(&findings));
+                let outcome = migrate(&m, &device, &findings, |f| Policy::All.decide(f));
+                let text = outcome.text(&m);
+                let _ = markdown_report(name, &m, &findings, &outcome, &[]);
+                if let Err(e) = Manifest::load(text.as_bytes()) {
+                    return Err(TestCaseError::fail(format!(
+                        "{name} ({target:?}): the migrated output does not load: {e}"
+                    )));
+                }
             }
         }
         Err(LoadError::TooLarge { .. } | LoadError::Empty | LoadError::NotManifest(_)) => {}

@@ -10,7 +10,7 @@ fn readme_rule_table_matches_the_catalogue() {
     let readme = std::fs::read_to_string(&path).expect("README.md");
     let start = readme.find(START).expect("README has a rules:start marker") + START.len();
     let end = readme[start..].find(END).expect("README has a rules:end marker") + start;
-    let table = fpga2gpu::cli::rules_listing(fpga2gpu::cli::RulesFormat::Markdown);
+    let table = fpga2gpu::cli::rules_listing(fpga2gpu::cli::RulesFormat::Markdown, None);
     if readme[start..end] != table {
         if std::env::var_os("UPDATE_README").is_some() {
             std::fs::write(&path, format!("{}{}{}", &readme[..start], table, &readme[end..])).unwrap();
