@@ -111,7 +111,9 @@ fn a_stopped_module_has_zero_replicas() {
 
 #[test]
 fn labels_privileged_and_a_read_only_bind_reach_the_pod() {
-    let mo = one(json!({"Labels": {"demo": "test"}, "HostConfig": {"Privileged": true, "Binds": ["/home/blah:/home/blah2:ro"]}}));
+    let mo = one(
+        json!({"Labels": {"demo": "test"}, "HostConfig": {"Privileged": true, "Binds": ["/home/blah:/home/blah2:ro"]}}),
+    );
     let d = mo.deployment().unwrap();
     let meta = d.spec.as_ref().unwrap().template.metadata.as_ref().unwrap();
     let annotations = meta.annotations.as_ref().unwrap();
@@ -121,7 +123,10 @@ fn labels_privileged_and_a_read_only_bind_reach_the_pod() {
     assert_eq!(c.security_context.as_ref().and_then(|s| s.privileged), Some(true));
     let mounts = c.volume_mounts.as_ref().unwrap();
     assert_eq!(mounts.len(), 1);
-    assert_eq!((mounts[0].name.as_str(), mounts[0].mount_path.as_str(), mounts[0].read_only), ("homeblah", "/home/blah2", Some(true)));
+    assert_eq!(
+        (mounts[0].name.as_str(), mounts[0].mount_path.as_str(), mounts[0].read_only),
+        ("homeblah", "/home/blah2", Some(true))
+    );
     let v = pod(&mo).volumes.as_ref().unwrap().iter().find(|v| v.name == "homeblah").expect("the bind's volume");
     let hp = v.host_path.as_ref().unwrap();
     assert_eq!((hp.path.as_str(), hp.type_.as_deref()), ("/home/blah", Some("DirectoryOrCreate")));
@@ -138,7 +143,9 @@ fn the_bind_options_are_read_ro_by_substring_of_the_third_part() {
 
 #[test]
 fn env_comes_in_order_split_at_the_first_equals() {
-    let mut m = module(json!({"Env": ["a=b", "ALL_EQUALS=====", "HAS_SPACES=this variable has spaces", "B=b=c", "BASE64_TEXT=YmFzZTY0Cg==", "==not a valid env var", "NOEQUALS"]}));
+    let mut m = module(
+        json!({"Env": ["a=b", "ALL_EQUALS=====", "HAS_SPACES=this variable has spaces", "B=b=c", "BASE64_TEXT=YmFzZTY0Cg==", "==not a valid env var", "NOEQUALS"]}),
+    );
     m["env"] = json!({"FROM_SECTION": {"value": "1"}});
     let mo = translate(&manifest(json!({"module1": m})), &DeviceProfile::default()).pop().unwrap();
     let c = container(&mo);
@@ -168,7 +175,9 @@ fn a_runtime_log_level_given_is_not_added_again() {
 
 #[test]
 fn cmd_becomes_args_entrypoint_command_and_working_dir_stays() {
-    let mo = one(json!({"cmd": ["argument1", "argument2"], "Entrypoint": ["command", "argument-a"], "workingdir": "/tmp/working"}));
+    let mo = one(
+        json!({"cmd": ["argument1", "argument2"], "Entrypoint": ["command", "argument-a"], "workingdir": "/tmp/working"}),
+    );
     let c = container(&mo);
     assert_eq!(c.args.as_deref(), Some(&["argument1".to_owned(), "argument2".to_owned()][..]));
     assert_eq!(c.command.as_deref(), Some(&["command".to_owned(), "argument-a".to_owned()][..]));
@@ -266,7 +275,10 @@ fn node_selector_resources_security_context_and_strategy_come_from_k8s_experimen
 #[test]
 fn the_pod_security_context_overrides_run_as_non_root() {
     let device = DeviceProfile { run_as_non_root: true, ..DeviceProfile::default() };
-    let mo = translate_with(json!({"k8s-experimental": {"securityContext": {"runAsNonRoot": true, "runAsUser": 0}}}), &device);
+    let mo = translate_with(
+        json!({"k8s-experimental": {"securityContext": {"runAsNonRoot": true, "runAsUser": 0}}}),
+        &device,
+    );
     assert_eq!(pod(&mo).security_context.as_ref().unwrap().run_as_user, Some(0));
     let mo = translate_with(json!({}), &device);
     let sc = pod(&mo).security_context.as_ref().unwrap();
@@ -297,7 +309,11 @@ fn extension_volumes_come_first_read_as_newtonsoft_reads_them_and_override_nothi
     }));
     let volumes = pod(&mo).volumes.as_ref().unwrap();
     let names: Vec<&str> = volumes.iter().map(|v| v.name.as_str()).collect();
-    assert_eq!(names, ["config-volume", "trust-bundle-volume", "homeblah", "homeblah"], "both are kept: the pod is rejected");
+    assert_eq!(
+        names,
+        ["config-volume", "trust-bundle-volume", "homeblah", "homeblah"],
+        "both are kept: the pod is rejected"
+    );
     let cm = volumes[2].config_map.as_ref().expect("the extension volume first");
     assert_eq!((cm.optional, cm.default_mode, cm.items.as_ref().unwrap()[0].mode), (Some(true), Some(420), Some(420)));
     let mounts: Vec<(&str, Option<bool>)> =
@@ -358,7 +374,9 @@ fn ports(s: &Service) -> Vec<(i32, String, String, Option<IntOrString>)> {
         .ports
         .iter()
         .flatten()
-        .map(|p| (p.port, p.name.clone().unwrap_or_default(), p.protocol.clone().unwrap_or_default(), p.target_port.clone()))
+        .map(|p| {
+            (p.port, p.name.clone().unwrap_or_default(), p.protocol.clone().unwrap_or_default(), p.target_port.clone())
+        })
         .collect()
 }
 
@@ -411,7 +429,11 @@ fn host_ports_make_the_default_type_and_replace_exposed_ports_of_their_number() 
     let mo = translate_with(json!({"HostConfig": {"PortBindings": {}}}), &device);
     assert!(mo.service().is_none(), "empty bindings: no port, no Service");
     let mo = translate_with(json!({"ExposedPorts": {"80/tcp": {}}, "HostConfig": {"PortBindings": {}}}), &device);
-    assert_eq!(spec(mo.service().unwrap()).type_.as_deref(), Some("NodePort"), "PortBindings present: not only exposed ports");
+    assert_eq!(
+        spec(mo.service().unwrap()).type_.as_deref(),
+        Some("NodePort"),
+        "PortBindings present: not only exposed ports"
+    );
 }
 
 #[test_case(json!({"type": "nodeport", "loadBalancerIP": "10.0.0.5"}), "NodePort", Some("10.0.0.5"); "type ignoring case")]
@@ -421,7 +443,9 @@ fn host_ports_make_the_default_type_and_replace_exposed_ports_of_their_number() 
 #[test_case(json!({"type": 2}), "NodePort", None; "a number is a value")]
 #[test_case(json!({"type": "LoadBalancer, NodePort"}), "3", None; "names are or-ed")]
 fn service_options(options: Value, service_type: &str, ip: Option<&str>) {
-    let mo = one(json!({"HostConfig": {"PortBindings": {"80/tcp": [{"HostPort": "80"}]}}, "k8s-experimental": {"serviceOptions": options}}));
+    let mo = one(
+        json!({"HostConfig": {"PortBindings": {"80/tcp": [{"HostPort": "80"}]}}, "k8s-experimental": {"serviceOptions": options}}),
+    );
     let s = spec(mo.service().unwrap());
     assert_eq!((s.type_.as_deref(), s.load_balancer_ip.as_deref()), (Some(service_type), ip));
 }
@@ -433,7 +457,10 @@ fn service_annotations_are_the_sanitised_labels() {
         "Label2": "Value2", "K8S.IO/---a-0--": "x"
     }}));
     let a = mo.service().unwrap().metadata.annotations.as_ref().unwrap();
-    assert_eq!(a["ComplicatedValuethatdoesntfitink8slabelname"], "Complicated Value that doesn't fit in k8s label value");
+    assert_eq!(
+        a["ComplicatedValuethatdoesntfitink8slabelname"],
+        "Complicated Value that doesn't fit in k8s label value"
+    );
     assert_eq!(a["Label2"], "Value2");
     assert_eq!(a["k8s.io/a-0"], "x");
     assert!(!a.contains_key("net.azure-devices.edge.original-moduleid"), "only the pod carries the module id");
@@ -452,7 +479,8 @@ fn volume_mounts() -> Value {
 #[test]
 fn claims_only_with_a_storage_class_and_an_empty_one_is_one() {
     assert_eq!(one(volume_mounts()).claims().count(), 0);
-    let device = DeviceProfile { storage_class: Some(String::new()), pvc_size_mb: Some(10), ..DeviceProfile::default() };
+    let device =
+        DeviceProfile { storage_class: Some(String::new()), pvc_size_mb: Some(10), ..DeviceProfile::default() };
     let mo = translate_with(volume_mounts(), &device);
     let claims: Vec<_> = mo.claims().collect();
     assert_eq!(claims.len(), 2, "volume mounts only");
@@ -465,7 +493,11 @@ fn claims_only_with_a_storage_class_and_an_empty_one_is_one() {
     assert_eq!(claims[1].metadata.name.as_deref(), Some("b-volume"), "named after the sanitised source");
     assert_eq!(claims[1].spec.as_ref().unwrap().access_modes.as_deref(), Some(&["ReadWriteMany".to_owned()][..]));
     let labels = claims[0].metadata.labels.as_ref().unwrap();
-    assert_eq!(labels.keys().collect::<Vec<_>>(), ["net.azure-devices.edge.deviceid"], "claims carry the device label only");
+    assert_eq!(
+        labels.keys().collect::<Vec<_>>(),
+        ["net.azure-devices.edge.deviceid"],
+        "claims carry the device label only"
+    );
 }
 
 #[test]
@@ -481,9 +513,15 @@ fn the_volume_name_from_source_and_a_claim_shared_by_two_modules_made_once() {
     let first = all.iter().find(|m| m.module == "module1").unwrap();
     let second = all.iter().find(|m| m.module == "module2").unwrap();
     let spec = first.claims().next().unwrap().spec.clone().unwrap();
-    assert_eq!((spec.volume_name.as_deref(), spec.storage_class_name.as_deref()), (Some("a-volume"), Some("storage-class")));
+    assert_eq!(
+        (spec.volume_name.as_deref(), spec.storage_class_name.as_deref()),
+        (Some("a-volume"), Some("storage-class"))
+    );
     assert_eq!(second.claims().count(), 0, "the controller creates one claim per name");
-    assert!(pod(second).volumes.iter().flatten().any(|v| v.persistent_volume_claim.is_some()), "the second pod still mounts it");
+    assert!(
+        pod(second).volumes.iter().flatten().any(|v| v.persistent_volume_claim.is_some()),
+        "the second pod still mounts it"
+    );
 }
 
 // --- ServiceAccounts -------------------------------------------------------------------------
@@ -608,11 +646,16 @@ fn colliding_names_refuse_the_deployment_and_bad_images_the_module() {
 
 #[test]
 fn yaml_and_json_carry_the_same_objects() {
-    let m = manifest(json!({"module1": module(json!({"ExposedPorts": {"80/tcp": {}}})), "bad": module(json!({"Cmd": "x"}))}));
+    let m = manifest(
+        json!({"module1": module(json!({"ExposedPorts": {"80/tcp": {}}})), "bad": module(json!({"Cmd": "x"}))}),
+    );
     let all = translate(&m, &DeviceProfile::default());
     let json = fpga2gpu::k8s::to_json(&all);
     let modules = json["modules"].as_array().unwrap();
-    assert_eq!(modules.iter().map(|m| m["module"].as_str().unwrap()).collect::<Vec<_>>(), ["$edgeAgent", "$edgeHub", "module1", "bad"]);
+    assert_eq!(
+        modules.iter().map(|m| m["module"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["$edgeAgent", "$edgeHub", "module1", "bad"]
+    );
     assert!(modules[3]["error"].is_string() && modules[3]["objects"].as_array().unwrap().is_empty());
     assert!(modules[2]["error"].is_null());
     let yaml = fpga2gpu::k8s::to_yaml(&all);

@@ -124,12 +124,7 @@ fn refusal(out: &mut Out, mo: &ModuleObjects) {
     let (Some(error), Some(at)) = (&mo.error, &mo.sources.error) else { return };
     if mo.sources.collision {
         if !out.owned("OTH002", &mo.module) {
-            out.add(
-                &k005::RULE,
-                Some(&mo.module),
-                at.clone(),
-                format!("the agent would refuse the deployment: {error}"),
-            );
+            out.add(&k005::RULE, Some(&mo.module), at.clone(), error.clone());
         }
     } else if !out.error_at(&mo.module, at) {
         out.add(&k001::RULE, Some(&mo.module), at.clone(), format!("the agent would refuse `{}`: {error}", mo.module));

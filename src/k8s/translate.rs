@@ -185,7 +185,8 @@ struct Translated {
 struct Experimental {
     node_selector: Option<BTreeMap<String, String>>,
     resources: Option<(ResourceRequirements, Location)>,
-    volumes: Option<(Vec<VolumeSpec>, Location)>,
+    /// With where the list is (each entry's place is below it).
+    volumes: Option<(Vec<VolumeSpec>, Pointer)>,
     security_context: Option<PodSecurityContext>,
     service_options: Option<(ServiceOptions, Location)>,
     strategy: Option<DeploymentStrategy>,
@@ -673,7 +674,8 @@ impl Translator<'_, '_> {
         }
         out.node_selector = read::<BTreeMap<String, String>>(self, k.node_selector.as_ref())?.map(|(v, _)| v);
         out.resources = read(self, k.resources.as_ref())?;
-        out.volumes = read(self, k.volumes.as_ref())?;
+        out.volumes = read::<Vec<VolumeSpec>>(self, k.volumes.as_ref())?
+            .map(|(v, _)| (v, k.volumes.as_ref().expect("read").at.clone()));
         out.security_context = read::<PodSecurityContext>(self, k.security_context.as_ref())?.map(|(v, _)| v);
         out.service_options = read(self, k.service_options.as_ref())?;
         out.strategy = read::<DeploymentStrategy>(self, k.strategy.as_ref())?.map(|(v, _)| v);
@@ -816,8 +818,9 @@ impl Translator<'_, '_> {
         // `k8s-experimental.volumes` come first and as written; the others are grouped by name, a
         // read-write claim winning over read-only ones.
         let mut extension_volumes = Vec::new();
-        if let Some((specs, at)) = &experimental.volumes {
-            for spec in specs {
+        if let Some((specs, list)) = &experimental.volumes {
+            for (i, spec) in specs.iter().enumerate() {
+                let at = self.at(&list.index(i));
                 if let Some(v) = &spec.volume {
                     extension_volumes.push(Sourced { item: v.clone(), at: at.clone() });
                 }
