@@ -667,3 +667,48 @@ fn yaml_and_json_carry_the_same_objects() {
     assert!(yaml.contains("# module bad: the agent would refuse it:"), "{yaml}");
     assert!(yaml.contains("# module $edgeHub: Service edgehub"));
 }
+
+#[test]
+fn every_fixture_and_odd_shapes_translate_or_are_refused_without_panicking() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut n = 0;
+    for sub in ["rules", "shapes"] {
+        for e in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if let Ok(m) = Manifest::load_file(&p) {
+                for mo in translate(&m, &DeviceProfile::default()) {
+                    assert!(
+                        mo.error.is_some() != !mo.objects.is_empty(),
+                        "{}: {} has objects or an error",
+                        p.display(),
+                        mo.module
+                    );
+                }
+                fpga2gpu::k8s::check(
+                    &m,
+                    &DeviceProfile { storage_class: Some(String::new()), ..DeviceProfile::default() },
+                );
+                n += 1;
+            }
+        }
+    }
+    assert!(n > 40, "{n} manifests");
+    for odd in [
+        json!({"Env": [null, 1, true, {"a": 1}]}),
+        json!({"HostConfig": null, "ExposedPorts": null, "Labels": null}),
+        json!({"HostConfig": {"Mounts": [null]}}),
+        json!({"HostConfig": {"PortBindings": {"80/tcp": [null]}}}),
+        json!({"HostConfig": {"PortBindings": {"80/tcp": [{"HostPort": {"x": 1}}]}}}),
+        json!({"ExposedPorts": {"99999999999999999999/tcp": {}, "-1/udp": {}}}),
+        json!({"k8s-experimental": {"resources": {"limits": [1]}, "volumes": [null]}}),
+        json!({"k8s-experimental": {"volumes": [{"volume": {"name": null}, "volumeMounts": [{}]}]}}),
+        json!({"k8s-experimental": {"resources": {"limits": {"memory": "1e99999999999", "cpu": true}}}}),
+        json!({"Labels": {"a/": "x", "/b": "y", "é": "z"}}),
+        json!({"WorkingDir": ["x"], "Cmd": [["nested"]]}),
+    ] {
+        let mo = one(odd.clone());
+        assert!(mo.error.is_some() || mo.deployment().is_some(), "{odd}");
+        let m = manifest(json!({"module1": module(odd)}));
+        fpga2gpu::k8s::check(&m, &DeviceProfile::default());
+    }
+}
