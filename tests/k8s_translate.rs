@@ -678,7 +678,7 @@ fn every_fixture_and_odd_shapes_translate_or_are_refused_without_panicking() {
             if let Ok(m) = Manifest::load_file(&p) {
                 for mo in translate(&m, &DeviceProfile::default()) {
                     assert!(
-                        mo.error.is_some() != !mo.objects.is_empty(),
+                        mo.error.is_some() == mo.objects.is_empty(),
                         "{}: {} has objects or an error",
                         p.display(),
                         mo.module
