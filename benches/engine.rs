@@ -8,6 +8,8 @@
 //!   same serde_json features (`preserve_order`, `arbitrary_precision`): what any lossless JSON tool
 //!   pays at least.
 //!
+//! - `k8s`: the Kubernetes preview per N: translating every module (and printing the YAML, as
+//!   `fpga2gpu k8s` does), and the whole check with the pre-flight (as `fpga2gpu check` does);
 //! - `source_map`: indexing every value's position (for `file:line:col` findings) at 1000
 //!   modules, on its own: it is not part of the engine's run.
 //!
@@ -22,6 +24,7 @@ mod synth;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use fpga2gpu::device::DeviceProfile;
+use fpga2gpu::k8s;
 use fpga2gpu::manifest::source::SourceMap;
 use fpga2gpu::manifest::{Manifest, duplicates};
 use fpga2gpu::migrate::{Policy, migrate};
@@ -77,6 +80,28 @@ fn benches(c: &mut Criterion) {
                 })
             });
         }
+    }
+    group.finish();
+}
+
+/// The Kubernetes preview: every module translated and printed as YAML (what `fpga2gpu k8s` does
+/// after loading), and the whole check with the pre-flight (what `fpga2gpu check` does).
+fn k8s_preview(c: &mut Criterion) {
+    let mut group = c.benchmark_group("k8s");
+    let device = DeviceProfile::default();
+    for n in SIZES {
+        let manifest = Manifest::load(synth::manifest(n, SEED).as_bytes()).expect("generated manifests load");
+        group.throughput(Throughput::Elements(n as u64));
+        group.sample_size(if n >= 1000 { 10 } else { 30 });
+        group.bench_with_input(BenchmarkId::new("translate+yaml", n), &manifest, |b, m| {
+            b.iter(|| k8s::to_yaml(&k8s::translate(black_box(m), &device)))
+        });
+        group.bench_with_input(BenchmarkId::new("translate", n), &manifest, |b, m| {
+            b.iter(|| k8s::translate(black_box(m), &device))
+        });
+        group.bench_with_input(BenchmarkId::new("check", n), &manifest, |b, m| {
+            b.iter(|| k8s::check(black_box(m), &device))
+        });
     }
     group.finish();
 }
@@ -208,6 +233,7 @@ fn main() {
         .measurement_time(Duration::from_secs(3))
         .configure_from_args();
     benches(&mut c);
+    k8s_preview(&mut c);
     source_map(&mut c);
     c.final_summary();
     // `cargo bench` passes --bench; `cargo test --benches` runs each benchmark once without it.

@@ -2,14 +2,18 @@
 //!
 //! Exit codes are a contract. `check`: 0 = nothing at or above `--fail-on`, 1 = findings at or
 //! above it, 2 = an input could not be read (or the command was misused). `migrate`: 0 = written
-//! and no error left on the output, 1 = written but errors remain, 2 = nothing written.
+//! and no error left on the output, 1 = written but errors remain, 2 = nothing written. `k8s`:
+//! 0 = every module translates, 1 = the agent would refuse some, 2 = the file cannot be read.
+//!
+//! `check` and `migrate` run the whole engine's check ([`crate::k8s::check`]): the manifest rules
+//! and, for the Kubernetes target, the pre-flight on the objects the agent would create.
 
 use crate::device::{DeviceProfile, GpuModel, IotEdgeVersion, ServiceType, Target};
 use crate::manifest::source::Region;
 use crate::manifest::{LoadError, Manifest, write_atomic};
-use crate::migrate::{Decisions, Policy, migrate, remaining};
+use crate::migrate::{Decisions, Policy, migrate_checked, remaining};
 use crate::report::position::{Locator, Position};
-use crate::rules::{Finding, Fix, Rule, Severity, analyse, catalogue, rule};
+use crate::rules::{Finding, Fix, Rule, Severity, catalogue, rule};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -65,6 +69,19 @@ pub enum Command {
         /// Also write a Markdown migration report (what changed and why, what needs manual work).
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        #[command(flatten)]
+        device: DeviceArgs,
+    },
+    /// Print the Kubernetes objects the device's IoT Edge agent would create for each module
+    /// (YAML: one document per object; JSON: {"modules": [{"module", "objects", "error"}]}).
+    /// Exit 0: every module translates, 1: the agent would refuse some, 2: unreadable input.
+    K8s {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = K8sFormat::Yaml)]
+        format: K8sFormat,
+        /// Only these modules (the key under modules, or the module id: `$edgeAgent`); repeatable.
+        #[arg(long = "module", value_name = "ID")]
+        modules: Vec<String>,
         #[command(flatten)]
         device: DeviceArgs,
     },
@@ -307,6 +324,12 @@ impl FailOn {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum K8sFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum RulesFormat {
     Text,
     Markdown,
@@ -325,6 +348,7 @@ pub fn main() -> ExitCode {
             report.as_deref(),
             &device,
         ),
+        Some(Command::K8s { file, format, modules, device }) => k8s(&file, format, &modules, &device),
         Some(Command::Rules { format, target }) => emit(&rules_listing(format, target.map(Target::from))),
         Some(Command::Explain { id, target }) => match rule(&id) {
             Some(r) => {
@@ -400,7 +424,7 @@ fn check(files: &[PathBuf], format: Format, fail_on: FailOn, device: &DeviceArgs
         let shown = display_path(file);
         match Manifest::read_file(file) {
             Ok((source, manifest)) => {
-                let findings = analyse(&manifest, &device);
+                let findings = crate::k8s::check(&manifest, &device);
                 let positions = match Locator::new(&source, &manifest) {
                     Ok(l) => l.positions(&findings),
                     // The loader accepted it, so the source map does too; if not, place all at 1:1.
@@ -494,6 +518,43 @@ fn uri_of(path: &str) -> String {
         }
     }
     out
+}
+
+/// `fpga2gpu k8s`: the objects of every module (or of the ones named), as YAML or JSON.
+fn k8s(file: &Path, format: K8sFormat, only: &[String], device: &DeviceArgs) -> ExitCode {
+    let manifest = match load(file) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("{}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let device = device.apply(DeviceProfile::default());
+    let mut modules = crate::k8s::translate(&manifest, &device);
+    if !only.is_empty() {
+        let unknown: Vec<&String> =
+            only.iter().filter(|o| !modules.iter().any(|m| m.module == **o || m.id == **o)).collect();
+        if !unknown.is_empty() {
+            let list: Vec<String> = unknown.iter().map(|u| format!("`{u}`")).collect();
+            eprintln!("{}: no module {} in the manifest", file.display(), list.join(", "));
+            return ExitCode::from(2);
+        }
+        modules.retain(|m| only.iter().any(|o| *o == m.module || *o == m.id));
+    }
+    let text = match format {
+        K8sFormat::Yaml => crate::k8s::to_yaml(&modules),
+        K8sFormat::Json => serde_json::to_string_pretty(&crate::k8s::to_json(&modules)).expect("JSON") + "\n",
+    };
+    for m in crate::k8s::refused(&modules) {
+        eprintln!("{}: the agent would refuse `{}`: {}", file.display(), m.id, m.error.as_deref().unwrap_or(""));
+    }
+    match write_stdout(&text) {
+        Ok(()) => ExitCode::from(if crate::k8s::refused(&modules).next().is_some() { 1 } else { 0 }),
+        Err(e) => {
+            eprintln!("fpga2gpu: cannot write to standard output: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// One finding as the JSON the CLI prints (and CI pipelines parse).
@@ -618,10 +679,12 @@ fn run_migrate(args: &MigrateArgs, accept: Policy, report: Option<&Path>, device
         eprintln!("fpga2gpu: refusing to overwrite the input {}; pass --in-place to do that", file.display());
         return ExitCode::from(2);
     }
-    let findings = analyse(&manifest, &device);
-    let outcome = migrate(&manifest, &device, &findings, |f| decisions.decide(f).or_else(|| accept.decide(f)));
+    let check = &crate::k8s::check;
+    let findings = check(&manifest, &device);
+    let outcome =
+        migrate_checked(&manifest, &device, check, &findings, |f| decisions.decide(f).or_else(|| accept.decide(f)));
     let text = outcome.text(&manifest);
-    let left = match remaining(&manifest, &outcome, &device, &analyse) {
+    let left = match remaining(&manifest, &outcome, &device, check) {
         Ok(left) => left,
         Err(e) => {
             eprintln!("fpga2gpu: {e}; nothing was written (this is a bug: please report it with the input)");

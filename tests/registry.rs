@@ -65,9 +65,27 @@ fn tests_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests")
 }
 
-/// The device a rule's fixture is analysed for: its first target.
-fn device_for(targets: &[Target]) -> DeviceProfile {
-    DeviceProfile { target: targets[0], ..DeviceProfile::default() }
+/// The device a rule's fixture is analysed for: its first target, and the profile of
+/// `<ID>.device.json` beside the fixture when the rule needs one (a pre-flight rule that compares
+/// with the device's external IPs or shares).
+fn device_for(id: &str, targets: &[Target]) -> DeviceProfile {
+    let base = match std::fs::read_to_string(fixture_path(&format!("rules/{id}.device.json"))) {
+        Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| panic!("{id}.device.json: {e}")),
+        Err(_) => DeviceProfile::default(),
+    };
+    DeviceProfile { target: targets[0], ..base }
+}
+
+/// What a rule finds on a manifest: the whole engine's check, and for a pre-flight rule its own
+/// check without the manifest rules that own some of its facts (so that its fixture shows what
+/// it finds even where an owner speaks instead).
+fn found_by(id: &str, m: &Manifest, device: &DeviceProfile) -> Vec<fpga2gpu::rules::Finding> {
+    let all = if id.starts_with("K8S") {
+        fpga2gpu::k8s::preflight::preflight(m, device, &fpga2gpu::k8s::translate(m, device), &[])
+    } else {
+        analyse(m, device)
+    };
+    all.into_iter().filter(|f| f.rule == id).collect()
 }
 
 #[test]
@@ -83,7 +101,7 @@ fn every_rule_has_a_fixture_that_triggers_it_and_a_test_that_names_it() {
         let id = r.doc.id;
         let path = fixture_path(&format!("rules/{id}.json"));
         let m = Manifest::load_file(&path).unwrap_or_else(|e| panic!("{id}: fixture {}: {e}", path.display()));
-        let found: Vec<_> = analyse(&m, &device_for(r.doc.targets)).into_iter().filter(|f| f.rule == id).collect();
+        let found = found_by(id, &m, &device_for(id, r.doc.targets));
         assert!(!found.is_empty(), "{id}: its fixture does not trigger it");
         match r.doc.fix {
             FixAvailability::Never => {
@@ -123,7 +141,7 @@ fn no_two_findings_share_an_identity() {
         let device = DeviceProfile { target, ..DeviceProfile::default() };
         for (name, m) in manifests() {
             let mut seen: BTreeMap<_, &str> = BTreeMap::new();
-            let findings = analyse(&m, &device);
+            let findings = fpga2gpu::k8s::check(&m, &device);
             for f in &findings {
                 if let Some(other) = seen.insert(f.key(), &f.message) {
                     panic!("{name} ({target:?}): two findings share {:?}:\n  {other}\n  {}", f.key(), f.message);

@@ -8,6 +8,7 @@ mod context;
 pub mod manifest_rules;
 pub mod network;
 pub mod other;
+pub mod preflight;
 pub mod proxy;
 pub mod registry;
 pub mod resources;

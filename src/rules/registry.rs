@@ -3,7 +3,7 @@
 //! `tests/registry.rs` checks it (ids unique, prefix matching the section, a fixture, a test and a
 //! complete doc for every rule).
 
-use super::{Rule, manifest_rules, network, other, proxy, resources, storage};
+use super::{Rule, manifest_rules, network, other, preflight, proxy, resources, storage};
 
 /// Every rule, in catalogue order.
 pub static RULES: &[&Rule] = &[
@@ -65,4 +65,15 @@ pub static RULES: &[&Rule] = &[
     &manifest_rules::man004_placeholder::RULE,
     &manifest_rules::man005_desired_size::RULE,
     &manifest_rules::man006_shapes::RULE,
+    // the pre-flight on the predicted Kubernetes objects (checked by `crate::k8s::preflight`)
+    &preflight::k8s001_refused::RULE,
+    &preflight::k8s002_names::RULE,
+    &preflight::k8s003_volumes::RULE,
+    &preflight::k8s004_service::RULE,
+    &preflight::k8s005_collisions::RULE,
+    &preflight::k8s006_proxy_ports::RULE,
+    &preflight::k8s007_quantities::RULE,
+    &preflight::k8s008_gpus::RULE,
+    &preflight::k8s009_external_ips::RULE,
+    &preflight::k8s010_missing_claims::RULE,
 ];
