@@ -5,8 +5,9 @@
 //! manifests of our own.
 
 use fpga2gpu::device::{DeviceProfile, ServiceType};
-use fpga2gpu::k8s::{ModuleObjects, Object, names, translate};
+use fpga2gpu::k8s::{ModuleObjects, Object, translate};
 use fpga2gpu::manifest::Manifest;
+use fpga2gpu::rules::shared::names;
 use k8s_openapi::api::core::v1::{Container, PodSpec, Service};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;

@@ -13,10 +13,8 @@
 
 pub mod agent;
 pub mod dotnet;
-pub mod names;
 pub mod newtonsoft;
 pub mod preflight;
-pub mod quantity;
 mod translate;
 
 pub use preflight::check;

@@ -20,8 +20,7 @@
 //! mounts that collide in a pod, ports the agent reads as any 32-bit number, Service types it
 //! turns into numbers, a claim asking for `0Mi`, claims nobody creates.
 
-use super::names::NameRule;
-use super::{ModuleObjects, Object, agent, quantity, translate};
+use super::{ModuleObjects, Object, agent, translate};
 use crate::device::{DeviceProfile, Target};
 use crate::manifest::placeholder::contains_placeholder;
 use crate::manifest::{Location, Manifest};
@@ -30,6 +29,8 @@ use crate::rules::preflight::{
     k8s005_collisions as k005, k8s006_proxy_ports as k006, k8s007_quantities as k007, k8s008_gpus as k008,
     k8s009_external_ips as k009, k8s010_missing_claims as k010,
 };
+use crate::rules::shared::names::{self, NameRule, k8s_name};
+use crate::rules::shared::quantity;
 use crate::rules::{Finding, Rule, Severity, analyse};
 use k8s_openapi::api::core::v1::{Container, ResourceRequirements};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -101,6 +102,11 @@ impl Out<'_> {
         self.known.iter().any(|f| f.rule == rule && f.module.as_deref() == Some(module))
     }
 
+    /// `rule` reports some module that the agent names `name` (the other side of a collision).
+    fn owned_by_name(&self, rule: &str, name: &str) -> bool {
+        self.known.iter().any(|f| f.rule == rule && f.module.as_deref().is_some_and(|m| k8s_name(m) == name))
+    }
+
     /// An error of any manifest rule is at this place of the module.
     fn error_at(&self, module: &str, at: &Location) -> bool {
         self.known
@@ -123,7 +129,9 @@ impl Out<'_> {
 fn refusal(out: &mut Out, mo: &ModuleObjects) {
     let (Some(error), Some(at)) = (&mo.error, &mo.sources.error) else { return };
     if mo.sources.collision {
-        if !out.owned("OTH002", &mo.module) {
+        // OTH002 reports a collision on the custom module; the system module it collides with
+        // (edgeHub) is the same fact seen from the other side.
+        if !out.owned_by_name("OTH002", &k8s_name(&mo.module)) {
             out.add(&k005::RULE, Some(&mo.module), at.clone(), error.clone());
         }
     } else if !out.error_at(&mo.module, at) {
@@ -363,7 +371,7 @@ fn quantities(out: &mut Out, mo: &ModuleObjects, module_at: &Location) {
             .and_then(|r| r.requests.as_ref())
             .and_then(|r| r.get("storage"));
         if let Some(q) = storage
-            && quantity::parse(&q.0).is_some_and(|v| v <= 0.0)
+            && quantity::value(&q.0).is_some_and(|v| v <= 0.0)
         {
             let at = mo.sources.claims.get(i).unwrap_or(module_at).clone();
             out.add(
@@ -394,7 +402,7 @@ fn resource_problems(r: &ResourceRequirements) -> Vec<String> {
             out.push(format!("`{name}` is not a resource a container can ask for (cpu, memory, ephemeral-storage, or a name with a domain such as nvidia.com/gpu)"));
             return None;
         }
-        let Some(v) = quantity::parse(text) else {
+        let Some(v) = quantity::value(text) else {
             out.push(format!("the {kind} `{name}: {text}` is not a Kubernetes quantity"));
             return None;
         };
@@ -429,7 +437,7 @@ fn resource_problems(r: &ResourceRequirements) -> Vec<String> {
 
 fn claims(out: &mut Out, device: &DeviceProfile, mo: &ModuleObjects, made: &HashSet<&str>) {
     let Some(shares) = &device.shares else { return };
-    let shares: HashSet<String> = shares.iter().filter_map(|s| super::names::dns_label(s).ok()).collect();
+    let shares: HashSet<String> = shares.iter().filter_map(|s| names::dns_label(s).ok()).collect();
     let Some(spec) = mo.deployment().and_then(|d| d.spec.as_ref()).and_then(|s| s.template.spec.as_ref()) else {
         return;
     };
@@ -468,7 +476,7 @@ fn gpus(out: &mut Out, device: &DeviceProfile, objects: &[ModuleObjects]) {
     }
     let gpu = |m: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>| {
         m.and_then(|m| m.get("nvidia.com/gpu"))
-            .and_then(|q| quantity::parse(&q.0))
+            .and_then(|q| quantity::value(&q.0))
             .filter(|v| *v >= 0.0 && v.fract() == 0.0)
     };
     let mut total = 0u64;

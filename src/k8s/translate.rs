@@ -9,11 +9,12 @@
 
 use super::dotnet::{self, PortKey, ServiceTypeValue};
 use super::newtonsoft::{self, primitive_text};
-use super::{ModuleObjects, Object, Sources, agent, names};
+use super::{ModuleObjects, Object, Sources, agent};
 use crate::device::{DeviceProfile, ServiceType};
 use crate::manifest::model::{Container, Field, HostConfig, lookup};
 use crate::manifest::placeholder::contains_placeholder;
 use crate::manifest::{CreateOptionsProblem, Location, Manifest, Module, Pointer, json_kind};
+use crate::rules::shared::names;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
 use k8s_openapi::api::core::v1::{
     ConfigMapVolumeSource, Container as K8sContainer, ContainerPort, EnvVar, HostPathVolumeSource,

@@ -2,7 +2,6 @@
 
 pub mod devices;
 pub mod gpus;
-pub mod quantity;
 pub(super) mod res001_fpga_resource;
 pub(super) mod res002_wireserver;
 pub(super) mod res003_devices;

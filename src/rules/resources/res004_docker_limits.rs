@@ -2,11 +2,11 @@
 //! `k8s-experimental.resources`.
 
 use super::deployed_by_device;
-use super::quantity::{cpu_quota, cpu_shares, memory, millicores, nano_cpus, parse_cpu, parse_memory};
 use crate::manifest::Module;
 use crate::manifest::model::{Amount, Field, HostConfig};
 use crate::rules::shared::k8s;
 use crate::rules::shared::keys::shown;
+use crate::rules::shared::quantity::{cpu_quota, cpu_shares, memory, millicores, nano_cpus, parse_cpu, parse_memory};
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 

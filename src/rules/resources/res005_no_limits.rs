@@ -4,12 +4,12 @@
 use super::deployed_by_device;
 use super::devices;
 use super::gpus;
-use super::quantity::{parse, parse_cpu, parse_memory};
 use crate::manifest::model::{Amount, Field};
 use crate::manifest::placeholder::contains_placeholder;
 use crate::manifest::{Module, Pointer};
 use crate::rules::shared::k8s::{self, GPU};
 use crate::rules::shared::keys::shown;
+use crate::rules::shared::quantity::{parse, parse_cpu, parse_memory};
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Value, json};
 

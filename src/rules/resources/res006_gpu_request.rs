@@ -1,11 +1,11 @@
 //! RES006: an `nvidia.com/gpu` limit or request Kubernetes rejects, or that the device cannot give.
 
 use super::gpus::{plural, whole};
-use super::quantity::parse_cpu;
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
 use crate::rules::shared::k8s::{self, GPU};
 use crate::rules::shared::keys::shown;
+use crate::rules::shared::quantity::parse_cpu;
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::Value;
 

@@ -1,11 +1,11 @@
 //! RES008: `ShmSize`, which the Kubernetes agent ignores, becomes a memory-backed `/dev/shm` —
 //! unless the module shares the host's `/dev/shm` through host IPC.
 
-use super::quantity::memory;
 use crate::manifest::model::{Amount, lookup};
 use crate::manifest::{Module, Pointer};
 use crate::rules::shared::k8s;
 use crate::rules::shared::keys::shown;
+use crate::rules::shared::quantity::memory;
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 use serde_json::{Value, json};
 

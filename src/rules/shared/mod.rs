@@ -7,3 +7,4 @@ pub mod env;
 pub mod k8s;
 pub mod keys;
 pub mod names;
+pub mod quantity;

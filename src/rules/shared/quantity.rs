@@ -1,11 +1,7 @@
-//! Kubernetes resource quantities from Docker numbers, and back for comparisons.
-//!
-//! Conventions, the ones Kubernetes itself uses when it prints a quantity:
-//! - memory: a binary suffix (`Ki`, `Mi`, `Gi`, `Ti`) only when it is exact, else plain bytes
-//!   (`268435456` → `"256Mi"`, `536870911` → `"536870911"`); never `m`, which means milli-bytes;
-//! - cpu: whole cores when exact (`"2"`), else millicores (`"1500m"`). Kubernetes keeps no
-//!   precision below 1m and rounds up, so every conversion rounds up to the next millicore
-//!   (a limit never ends up tighter than Docker's) and is at least `1m`.
+//! Kubernetes resource quantities: parsed as the API server parses them (`resource.ParseQuantity`:
+//! a signed decimal number and an optional binary, decimal or exponent suffix), and written from
+//! Docker's numbers (bytes, nano-CPUs, quotas, shares) the way Kubernetes reads them back. One copy
+//! for the rules that convert and check limits and for the pre-flight on the predicted pods.
 
 /// `bytes` as a memory quantity.
 pub fn memory(bytes: u128) -> String {
@@ -41,41 +37,74 @@ pub fn cpu_shares(shares: u128) -> u128 {
     shares.saturating_mul(1000).div_ceil(1024)
 }
 
-/// A Kubernetes quantity (`"256Mi"`, `"1.5"`, `"500m"`, `"1e3"`, `268435456`) read as its number of
-/// base units (bytes, cores), and whether it uses a suffix below one unit (`m`, `u`, `n`); `None`
-/// when Kubernetes would not read it as a quantity, or it is negative (no limit or request is).
-pub fn parse(text: &str) -> Option<(f64, bool)> {
-    let t = text.trim();
-    let end = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(t.len());
-    let (number, suffix) = t.split_at(end);
-    let digits = number.trim_start_matches(['+', '-']);
-    if digits.is_empty() || digits == "." || digits.contains(['+', '-']) || digits.matches('.').count() > 1 {
+/// The value of a quantity in base units (bytes, cores, devices); `None` when the API server
+/// would refuse the text.
+pub fn value(text: &str) -> Option<f64> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    if matches!(b.first(), Some(b'+' | b'-')) {
+        i += 1;
+    }
+    let digits_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    let whole = i - digits_start;
+    let mut fraction = 0;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let f = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        fraction = i - f;
+    }
+    if whole + fraction == 0 {
         return None;
     }
-    let n: f64 = number.parse().ok().filter(|n: &f64| n.is_finite() && *n >= 0.0)?;
-    let (factor, fraction) = match suffix {
-        "" => (1.0, false),
-        "n" => (1e-9, true),
-        "u" => (1e-6, true),
-        "m" => (1e-3, true),
-        "k" => (1e3, false),
-        "M" => (1e6, false),
-        "G" => (1e9, false),
-        "T" => (1e12, false),
-        "P" => (1e15, false),
-        "E" => (1e18, false),
-        "Ki" => (1024f64, false),
-        "Mi" => (1024f64.powi(2), false),
-        "Gi" => (1024f64.powi(3), false),
-        "Ti" => (1024f64.powi(4), false),
-        "Pi" => (1024f64.powi(5), false),
-        "Ei" => (1024f64.powi(6), false),
-        e => {
-            let exp: i32 = e.strip_prefix(['e', 'E'])?.parse().ok()?;
-            (10f64.powi(exp), exp < 0)
+    let number: f64 = text[..i].parse().ok()?;
+    let suffix = &text[i..];
+    let factor = match suffix {
+        "" => 1.0,
+        "Ki" => 1024f64,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        s if s.starts_with(['e', 'E']) => {
+            let exp = &s[1..];
+            let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+            if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            10f64.powi(exp.parse::<i32>().ok()?)
         }
+        _ => return None,
     };
-    Some((n * factor, fraction))
+    Some(number * factor)
+}
+
+/// A quantity as the API server reads it, with whether its suffix is below one unit (`m`, `u`,
+/// `n`, a negative exponent: valid, but never what anyone means for memory); `None` when the API
+/// server would refuse the text, or it is negative (no limit or request is). Surrounding spaces are
+/// allowed (Newtonsoft and the client library trim them).
+pub fn parse(text: &str) -> Option<(f64, bool)> {
+    let t = text.trim();
+    let v = value(t).filter(|v| v.is_finite() && *v >= 0.0)?;
+    let suffix = t.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '.' | '+' | '-'));
+    let below =
+        matches!(suffix, "n" | "u" | "m") || suffix.strip_prefix(['e', 'E']).is_some_and(|e| e.starts_with('-'));
+    Some((v, below))
 }
 
 /// A cpu quantity in millicores (`"500m"`, `"2"`, `"0.5"`, `1`), rounded up as Kubernetes does;
@@ -147,5 +176,18 @@ mod tests {
         assert_eq!(parse_cpu("1.5.2"), None);
         assert_eq!(parse_cpu("+1"), Some(1000));
         assert_eq!(parse_cpu("100u"), Some(1), "rounded up to 1m");
+    }
+
+    #[test]
+    fn values_as_the_api_server_reads_them() {
+        assert_eq!(value("128Mi"), Some(128.0 * 1024.0 * 1024.0));
+        assert_eq!(value("500m"), Some(0.5));
+        assert_eq!(value("1"), Some(1.0));
+        assert_eq!(value(".5"), Some(0.5));
+        assert_eq!(value("1e3"), Some(1000.0));
+        assert_eq!(value("-1"), Some(-1.0));
+        for bad in ["lots", "", "1 Gi", "1gi", "Mi", "1.2.3", "1e", "0x10"] {
+            assert_eq!(value(bad), None, "{bad}");
+        }
     }
 }
