@@ -46,11 +46,16 @@ fn oth012_every_trigger_topic_becomes_one_checklist_step() {
         actions,
         [
             "Re-create trigger `$TRIGGER_TOPIC` (and its input share) on the GPU resource under IoT Edge > Triggers",
+            "Re-create trigger `nightly` (and its input share) on the GPU resource under IoT Edge > Triggers",
             "Re-create trigger `uploads` (and its input share) on the GPU resource under IoT Edge > Triggers",
-            "Re-create triggers `nightly` and `uploads` (and their input share) on the GPU resource under IoT Edge > Triggers",
         ]
     );
-    assert!(found.iter().all(|f| f.step.as_ref().unwrap().inferred), "the migration guide does not list triggers");
+    assert!(
+        found.iter().filter_map(|f| f.step.as_ref()).all(|s| s.inferred),
+        "the migration guide does not list triggers"
+    );
+    let nightly = found.iter().find(|f| f.location.to_string().contains("/nightly/")).unwrap();
+    assert!(nightly.message.contains("`nightly` and `uploads`"), "the route's message names both");
     let templated = found.iter().find(|f| f.message.contains("$TRIGGER_TOPIC")).unwrap();
     assert!(templated.message.contains("filled in at deploy time"));
     assert!(found.iter().all(|f| f.suggestion.is_none() && f.severity == Severity::Warning));
@@ -191,8 +196,8 @@ fn oth017_the_fixed_module_gets_the_value_it_had_on_docker() {
     let found = findings(&m, "OTH017");
     assert_eq!(
         found.len(),
-        2,
-        "LOG_LEVEL and CONN; PORT is the same, MODE is another name, `Colon:Name` OTH004's: {found:#?}"
+        3,
+        "LOG_LEVEL, CONN and Logging:LogLevel:Default; PORT is the same, MODE another name: {found:#?}"
     );
     let conn = on(&found, "templated");
     assert_eq!(conn[0].fix(), Fix::NeedsReview, "the entry holds `$DB_CONN`");
@@ -214,6 +219,24 @@ fn oth017_the_fixed_module_gets_the_value_it_had_on_docker() {
         }
     }
     assert!(findings(&again, "OTH017").is_empty());
+}
+
+#[test]
+fn oth017_and_oth004_agree_on_a_name_with_colons() {
+    // OTH004 writes `:` as `__` in both places; OTH017 must find the pair before and after that.
+    let m = load("OTH017");
+    let out = migrate(&m, &DeviceProfile::default(), &all(&m), |f| {
+        (matches!(f.rule, "OTH004" | "OTH017") && f.module.as_deref() == Some("dotnet"))
+            .then(|| Policy::All.decide(f))
+            .flatten()
+    });
+    assert!(out.warnings.is_empty() && out.failed().next().is_none(), "{:?}", out.warnings);
+    let again = reload(&m, &out);
+    let dotnet = again.module("dotnet").unwrap();
+    assert_eq!(dotnet.env_value("Logging__LogLevel__Default"), Some("Warning"), "the value Docker used");
+    assert!(dotnet.env_entries().is_empty(), "the createOptions duplicate is gone");
+    let left: Vec<Finding> = all(&again).into_iter().filter(|f| f.module.as_deref() == Some("dotnet")).collect();
+    assert!(left.iter().all(|f| !matches!(f.rule, "OTH004" | "OTH017")), "{left:#?}");
 }
 
 #[test]

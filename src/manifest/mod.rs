@@ -718,6 +718,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn registry_credentials_in_file_order() {
+        let doc = serde_json::json!({"modulesContent": {"$edgeAgent": {"properties.desired": {"runtime": {"settings": {
+            "registryCredentials": {"b": {"address": "b.io"}, "a": {"username": "u"}}
+        }}}}}});
+        let m = Manifest::from_value(doc, TextFormat::default(), Vec::new()).unwrap();
+        let creds = m.registry_credentials();
+        assert_eq!(creds.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["b", "a"]);
+        let address = creds[0].address.as_ref().unwrap();
+        assert_eq!(
+            (address.shown(), address.at.as_str()),
+            (
+                "b.io".to_owned(),
+                "/modulesContent/$edgeAgent/properties.desired/runtime/settings/registryCredentials/b/address"
+            )
+        );
+        assert!(creds[1].address.is_none());
+    }
+
+    #[test]
     fn chunks_join_in_numeric_order() {
         let s = serde_json::json!({"createOptions": "{\"a\":", "createOptions02": "}", "createOptions01": "1"});
         let co = decode_create_options(Some(&s));

@@ -24,13 +24,19 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
+    // Each topic is one step of the checklist, given with the first route that needs it.
+    let mut asked: Vec<String> = Vec::new();
     for route in ctx.manifest.routes() {
-        let mut topics = topics(&route.text);
+        let mut topics: Vec<String> = Vec::new();
+        for t in self::topics(&route.text) {
+            if !topics.contains(&t) {
+                topics.push(t);
+            }
+        }
         if topics.is_empty() {
             continue;
         }
-        topics.dedup();
-        let quoted: Vec<String> = topics.iter().map(|t| format!("`{t}`")).collect();
+        let quoted = |list: &[String]| listed(&list.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>());
         let name = route_name(&route.at);
         let filled = if topics.iter().any(|t| contains_placeholder(t)) {
             " (a placeholder, filled in at deploy time: create the trigger with the name it becomes)"
@@ -41,18 +47,25 @@ fn check(ctx: &Context) -> Vec<Finding> {
             if topics.len() == 1 { ("trigger", "it", "topic") } else { ("triggers", "them", "topics") };
         let message = format!(
             "route `{name}` receives the events of the Azure Stack Edge {triggers} with {topic} {}{filled}: the GPU device has no triggers until you create {them} again, and until then the route receives nothing",
-            listed(&quoted)
+            quoted(&topics)
         );
+        let finding = Finding::new(&RULE, None, Location::Document(route.at.clone()), message);
+        let new: Vec<String> = topics.iter().filter(|t| !asked.contains(t)).cloned().collect();
+        if new.is_empty() {
+            out.push(finding);
+            continue;
+        }
+        asked.extend(new.iter().cloned());
+        let (triggers, their) = if new.len() == 1 { ("trigger", "its") } else { ("triggers", "their") };
         let action = format!(
-            "Re-create {triggers} {} (and {} input share) on the GPU resource under IoT Edge > Triggers",
-            listed(&quoted),
-            if topics.len() == 1 { "its" } else { "their" }
+            "Re-create {triggers} {} (and {their} input share) on the GPU resource under IoT Edge > Triggers",
+            quoted(&new)
         );
         let detail = format!(
-            "Route `{name}` selects `{}`. A file trigger needs its input share (an Edge share or Edge local share mounted for compute) to exist first; a scheduled trigger needs the same start time, interval and topic. See azure-stack-edge-gpu-manage-compute.md, \"Manage triggers\".",
+            "Route `{name}` selects `{}`. Triggers are settings of the Azure Stack Edge resource (azure-stack-edge-gpu-manage-compute.md, \"Manage triggers\"), and the GPU device is a new resource that starts with none. A file trigger needs its input share (an Edge share or Edge local share mounted for compute) first; a scheduled trigger needs the same start time, interval and topic.",
             route.text.trim()
         );
-        out.push(Finding::new(&RULE, None, Location::Document(route.at.clone()), message).step(action, detail, true));
+        out.push(finding.step(action, detail, true));
     }
     out
 }

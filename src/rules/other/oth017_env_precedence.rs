@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
         fix: FixAvailability::Always,
         targets: K8S,
         title: "Variable set in both env and createOptions.Env: the Kubernetes agent keeps the other value",
-        detects: "A variable set both in the module's `env` section and in `createOptions.Env` (same name, exactly: both agents compare names case-sensitively) with different values. Entries without `=`, names Kubernetes refuses (OTH004's) and edgeAgent (the device deploys it) are left out. (TRAPS.md NEW-18.)",
+        detects: "A variable set both in the module's `env` section and in `createOptions.Env` (same name, case-sensitively as both agents compare names; a `:` counts as the `__` OTH004 writes for it) with different values. Entries without `=`, names no fix makes valid and edgeAgent (the device deploys it) are left out. (TRAPS.md NEW-18.)",
         why: "The Docker agent removes from `createOptions.Env` every variable the module's `env` also sets, then adds the `env` ones (`CreateCommand.InjectEnvVars`): the `env` value wins. The Kubernetes agent lists the `env` variables first and appends `createOptions.Env` after them (`KubernetesDeploymentMapper.CollectModuleEnv`), and Kubernetes keeps the last of two variables with one name: the `createOptions.Env` value wins. The module gets the other value on the GPU device. This comes from the agents' code; no user report was found.",
         before: r#"{"env": {"LOG_LEVEL": {"value": "info"}}, "createOptions": {"Env": ["LOG_LEVEL=debug", "PORT=80"]}}"#,
         after: r#"{"env": {"LOG_LEVEL": {"value": "info"}}, "createOptions": {"Env": ["PORT=80"]}}"#,
@@ -33,10 +33,10 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     let mut out = Vec::new();
     for create in vars.iter().filter(|v| matches!(v.place, Place::Create { .. })) {
         let Some(value) = create.value.as_deref() else { continue };
-        if !env_names::is_valid(create.name) {
-            continue;
-        }
-        let Some(section) = vars.iter().find(|v| v.place == Place::Section && v.name == create.name) else {
+        let Some(key) = name_key(create.name) else { continue };
+        let Some(section) =
+            vars.iter().find(|v| v.place == Place::Section && name_key(v.name).as_deref() == Some(key.as_str()))
+        else {
             continue;
         };
         let kept = section.value.as_deref().unwrap_or_default();
@@ -66,4 +66,14 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         });
     }
     out
+}
+
+/// The name a variable has on Kubernetes, once OTH004 has written each `:` as `__` (so that this
+/// rule sees the same pair before and after that fix); `None` for a name no fix makes valid.
+fn name_key(name: &str) -> Option<String> {
+    match env_names::problem(name) {
+        None => Some(name.to_owned()),
+        Some(env_names::Problem::Colon) => Some(env_names::sanitise(name)),
+        Some(env_names::Problem::Invalid(_)) => None,
+    }
 }
