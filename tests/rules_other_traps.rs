@@ -304,6 +304,27 @@ fn oth018_keeps_the_agents_non_root_default() {
         json!({"sysctls": [{"name": "net.ipv4.tcp_syncookies", "value": "1"}], "runAsNonRoot": true, "runAsUser": 1000})
     );
     assert_eq!(context("rooted"), json!({"runAsUser": 0}), "root asked for root: no non-root default");
+
+    // A module with both: the user its `User` asks for, never the default's 1000 or runAsNonRoot.
+    for (user, expected) in
+        [("root", json!({"runAsUser": 0})), ("2000", json!({"runAsUser": 2000, "runAsNonRoot": true}))]
+    {
+        let co = json!({"User": user, "HostConfig": {"Sysctls": {"kernel.shm_rmid_forced": "1"}}});
+        let text = json!({"modulesContent": {
+            "$edgeAgent": {"properties.desired": {"modules": {"both": {"settings": {"image": "a.io/b:1", "createOptions": co.to_string()}}}}},
+            "$edgeHub": {"properties.desired": {"routes": {}}}
+        }});
+        let m = parse(&text.to_string());
+        let all = analyse(&m, &device);
+        assert_eq!(all.iter().filter(|f| f.rule == "OTH018").count(), 2);
+        let out = migrate(&m, &device, &all, |f| (f.rule == "OTH018").then_some(Decision::Accept));
+        assert!(out.warnings.is_empty() && out.failed().next().is_none(), "{:?}", out.warnings);
+        let co = create_options(&m, &out, "both");
+        let mut context = co["k8s-experimental"]["securityContext"].clone();
+        context.as_object_mut().unwrap().remove("sysctls");
+        assert_eq!(context, expected, "{user}");
+        assert!(co.get("User").is_none() && co.get("HostConfig").is_none(), "{co}");
+    }
 }
 
 #[test]

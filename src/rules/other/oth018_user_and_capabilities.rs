@@ -64,13 +64,17 @@ fn has_context(module: &Module) -> bool {
 
 /// The agent's default security context, written next to a new one so that it is not lost: when
 /// the device runs pods as non-root, any security context of the module's replaces that default.
-fn keep_default(ctx: &Context, module: &Module, sets_user: bool) -> Vec<Edit> {
-    if !ctx.device.run_as_non_root || has_context(module) {
+/// `user` is the uid this rule writes for the module, if any: root needs no default, another uid
+/// only `runAsNonRoot`.
+fn keep_default(ctx: &Context, module: &Module, user: Option<u64>) -> Vec<Edit> {
+    if !ctx.device.run_as_non_root || has_context(module) || user == Some(0) {
         return Vec::new();
     }
     let mut edits: Vec<Edit> =
         context_at(module, "runAsNonRoot").map(|at| Edit::Set { at, value: Value::Bool(true) }).into_iter().collect();
-    if !sets_user && let Some(at) = context_at(module, "runAsUser") {
+    if user.is_none()
+        && let Some(at) = context_at(module, "runAsUser")
+    {
         edits.push(Edit::Set { at, value: json!(NON_ROOT_UID) });
     }
     edits
@@ -80,6 +84,22 @@ fn keep_default(ctx: &Context, module: &Module, sets_user: bool) -> Vec<Edit> {
 fn numeric_id(text: &str) -> Option<u64> {
     let t = text.trim();
     if t == "root" { Some(0) } else { t.parse().ok() }
+}
+
+/// The ids of a Docker `User` (`uid[:gid]`) that Kubernetes can take; `None` when a part is a
+/// name other than `root`.
+fn ids(user: &str) -> Option<(u64, Option<u64>)> {
+    match user.split_once(':') {
+        Some((u, g)) => Some((numeric_id(u)?, Some(numeric_id(g)?))),
+        None => Some((numeric_id(user)?, None)),
+    }
+}
+
+/// The uid this rule's own fix writes for the module's `User`, if it writes one.
+fn translated_uid(module: &Module) -> Option<u64> {
+    let c = module.container()?;
+    let user = c.other.iter().find(|o| o.docker == Some("User") && !is_unset(&o.field.value))?;
+    ids(&scalar_text(&user.field.value)?).map(|(uid, _)| uid)
 }
 
 fn user(ctx: &Context, module: &Module, f: &Field) -> Option<Finding> {
@@ -98,20 +118,14 @@ fn user(ctx: &Context, module: &Module, f: &Field) -> Option<Finding> {
         );
     }
     let text = scalar_text(&f.value).unwrap_or_else(|| f.shown());
-    let (name, group) = match text.split_once(':') {
-        Some((u, g)) => (u, Some(g)),
-        None => (text.as_str(), None),
-    };
-    let uid = numeric_id(name);
-    let gid = group.map(numeric_id);
     let ignored =
         format!("`{key}` `{text}` is ignored on the GPU device, where the container runs as the image's user");
-    let (Some(uid), false) = (uid, matches!(gid, Some(None))) else {
+    let Some((uid, gid)) = ids(&text) else {
+        let name = text.split(':').next().unwrap_or_default();
         return Some(finding(format!(
             "{ignored}; Kubernetes takes numeric ids only: look up the ids of `{text}` in the image (`id {name}`) and set them as `k8s-experimental.securityContext.runAsUser`/`runAsGroup`, which apply to the whole pod, the IoT Edge proxy side-car too"
         )));
     };
-    let gid = gid.flatten();
     let ids = match gid {
         Some(g) => format!("`runAsUser` {uid}, `runAsGroup` {g}"),
         None => format!("`runAsUser` {uid}"),
@@ -128,9 +142,7 @@ fn user(ctx: &Context, module: &Module, f: &Field) -> Option<Finding> {
     if let Some(g) = gid {
         edits.push(Edit::Set { at: group_at, value: json!(g) });
     }
-    if uid != 0 {
-        edits.extend(keep_default(ctx, module, true));
-    }
+    edits.extend(keep_default(ctx, module, Some(uid)));
     edits.push(Edit::Remove { at: at.clone() });
     Some(finding(message).suggest_review(Suggestion::new(
         format!("run the pod as {ids} (`k8s-experimental.securityContext`) instead of `{key}`"),
@@ -197,7 +209,8 @@ fn sysctls(ctx: &Context, module: &Module, hc: &HostConfig, o: &OtherKey) -> Vec
             at: module.create_options_at(list),
             value: json!({"name": canonical, "value": value_text}),
         }];
-        edits.extend(keep_default(ctx, module, false));
+        // A `User` this rule moves sets the pod's user itself.
+        edits.extend(keep_default(ctx, module, translated_uid(module)));
         edits.push(remove);
         out.push(finding(message).suggest(Suggestion::new(
             format!("move `{canonical}` to `k8s-experimental.securityContext.sysctls`"),
@@ -270,7 +283,16 @@ fn cap_drop(module: &Module, hc: &HostConfig, o: &OtherKey) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use super::numeric_id;
+    use super::{ids, numeric_id};
+
+    #[test]
+    fn docker_users() {
+        assert_eq!(ids("1000:1000"), Some((1000, Some(1000))));
+        assert_eq!(ids("root:root"), Some((0, Some(0))));
+        assert_eq!(ids("1000"), Some((1000, None)));
+        assert_eq!(ids("1000:staff"), None);
+        assert_eq!(ids("app"), None);
+    }
 
     #[test]
     fn user_ids() {
