@@ -276,6 +276,17 @@ pub struct Route {
     pub text: String,
 }
 
+/// One entry of `registryCredentials`: the registry a module image is pulled from with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistryCredential {
+    /// Its key (any name; the agents look credentials up by address).
+    pub name: String,
+    /// The entry in the document.
+    pub at: Pointer,
+    /// `address` as written (its pointer is a document pointer).
+    pub address: Option<Field>,
+}
+
 /// A loaded deployment manifest.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Manifest {
@@ -450,6 +461,25 @@ impl Manifest {
             }
         }
         out
+    }
+
+    /// The registries `$edgeAgent` gives credentials for (`runtime.settings.registryCredentials`),
+    /// in file order; empty for a layered deployment, which cannot set them.
+    pub fn registry_credentials(&self) -> Vec<RegistryCredential> {
+        let at = self.edge_agent_at().child("properties.desired").child("runtime").child("settings");
+        let at = at.child("registryCredentials");
+        let Some(list) = self.get(&at).and_then(Value::as_object) else { return Vec::new() };
+        list.iter()
+            .map(|(name, c)| {
+                let entry = at.child(name);
+                let address = c.get("address").map(|v| Field {
+                    key: "address".to_owned(),
+                    at: entry.child("address"),
+                    value: v.clone(),
+                });
+                RegistryCredential { name: name.clone(), at: entry, address }
+            })
+            .collect()
     }
 
     /// A module's twin (`modulesContent.<name>`), when it has one.
@@ -686,6 +716,25 @@ pub fn json_kind(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registry_credentials_in_file_order() {
+        let doc = serde_json::json!({"modulesContent": {"$edgeAgent": {"properties.desired": {"runtime": {"settings": {
+            "registryCredentials": {"b": {"address": "b.io"}, "a": {"username": "u"}}
+        }}}}}});
+        let m = Manifest::from_value(doc, TextFormat::default(), Vec::new()).unwrap();
+        let creds = m.registry_credentials();
+        assert_eq!(creds.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["b", "a"]);
+        let address = creds[0].address.as_ref().unwrap();
+        assert_eq!(
+            (address.shown(), address.at.as_str()),
+            (
+                "b.io".to_owned(),
+                "/modulesContent/$edgeAgent/properties.desired/runtime/settings/registryCredentials/b/address"
+            )
+        );
+        assert!(creds[1].address.is_none());
+    }
 
     #[test]
     fn chunks_join_in_numeric_order() {

@@ -4,6 +4,7 @@
 use crate::manifest::Module;
 
 mod env_names;
+mod image;
 pub(super) mod oth001_update_strategy;
 pub(super) mod oth002_module_names;
 pub(super) mod oth003_entrypoint;
@@ -15,6 +16,15 @@ pub(super) mod oth008_schema_version;
 pub(super) mod oth009_backoff_advice;
 pub(super) mod oth010_restart_pull_policy;
 pub(super) mod oth011_unknown_keys;
+pub(super) mod oth012_trigger_topics;
+pub(super) mod oth013_registry_addresses;
+pub(super) mod oth014_node_selector;
+pub(super) mod oth015_startup_order;
+pub(super) mod oth016_hostname;
+pub(super) mod oth017_env_precedence;
+pub(super) mod oth018_user_and_capabilities;
+pub(super) mod oth019_edge_hub_version;
+pub(super) mod oth020_metrics_endpoints;
 
 /// `edgeAgent`: the GPU device deploys its own agent and never redeploys it from the manifest
 /// (the agent compares only the image of its own Deployment, and pins that too), so nothing in the

@@ -14,11 +14,11 @@ pub static RULE: Rule = Rule {
         fix: FixAvailability::Sometimes,
         targets: K8S,
         title: "Docker setting the Kubernetes agent ignores",
-        detects: "Keys the agent reads but ignores and that no other rule handles: `HostConfig.CpusetCpus`, `CapAdd`, `CapDrop`, `Ulimits`, `Sysctls`, a `RestartPolicy` other than always or unless-stopped, and top-level `Hostname`, `User` (warning, removed); `LogConfig` and a `RestartPolicy` of always or unless-stopped, whose loss changes nothing on the device (info, removed). Docker settings the agent does not translate at all with a visible effect (`Healthcheck`, `StopSignal`, `StopTimeout`, `HostConfig.SecurityOpt`, `DeviceCgroupRules`, `ReadonlyRootfs`, `Init`, `GroupAdd`, `Tmpfs`, `Links`, `VolumesFrom`, `AutoRemove`, I/O and cgroup tuning…) are reported as info and kept. Keys are matched ignoring case, where Docker places them; keys set to Docker's default (`\"\"`, `0`, `false`, empty) are not reported, nor edgeAgent's (the device deploys it). A removal that would take a placeholder out of the template says so and needs review.",
+        detects: "Keys the agent reads but ignores and that no other rule handles: `HostConfig.CpusetCpus`, `Ulimits` and a `RestartPolicy` other than always or unless-stopped (warning, removed); `LogConfig` and a `RestartPolicy` of always or unless-stopped, whose loss changes nothing on the device (info, removed). Docker settings the agent does not translate at all with a visible effect (`Healthcheck`, `StopSignal`, `StopTimeout`, `HostConfig.SecurityOpt`, `DeviceCgroupRules`, `ReadonlyRootfs`, `Init`, `GroupAdd`, `Tmpfs`, `Links`, `VolumesFrom`, `AutoRemove`, I/O and cgroup tuning…) are reported as info and kept. Keys are matched ignoring case, where Docker places them; keys set to Docker's default (`\"\"`, `0`, `false`, empty) are not reported, nor edgeAgent's (the device deploys it). A removal that would take a placeholder out of the template says so and needs review. `Hostname` is OTH016's, `User`, `CapAdd`, `CapDrop` and `Sysctls` OTH018's.",
         why: "The Kubernetes agent builds the pod from a fixed set of createOptions keys; everything else has no effect on the GPU device, so the module silently runs without it. Removing the ignored keys makes the manifest say what the device does; where Kubernetes has an equivalent the message names it.",
-        before: r#"{"User": "1000", "HostConfig": {"CapAdd": ["NET_ADMIN"], "LogConfig": {"Type": "json-file"}, "Init": true}}"#,
+        before: r#"{"HostConfig": {"CpusetCpus": "0-1", "LogConfig": {"Type": "json-file"}, "Init": true}}"#,
         after: r#"{"HostConfig": {"Init": true}}"#,
-        fix_safety: "Nothing changes on the GPU device, where the keys are ignored anyway. The migrated manifest no longer carries them to the FPGA device: keep the original for it. If the module depends on the setting (a capability, a user id), use the replacement the message names. A setting that holds a placeholder is removed only after review: the deployment tooling no longer fills it in.",
+        fix_safety: "Nothing changes on the GPU device, where the keys are ignored anyway. The migrated manifest no longer carries them to the FPGA device: keep the original for it. If the module depends on the setting (CPU pinning, a ulimit), use the replacement the message names. A setting that holds a placeholder is removed only after review: the deployment tooling no longer fills it in.",
     },
     check: Check::Module(check),
 };
@@ -66,33 +66,14 @@ const TUNING: &str =
 const RUNTIME: &str = "the container runtime's defaults on the device apply";
 
 const IGNORED: &[Ignored] = &[
-    warn(
-        "Hostname",
-        T,
-        "the pod's host name is the pod name; other modules reach this one by its Service name, the lower-cased module name",
-    ),
-    warn(
-        "User",
-        T,
-        "the image's user applies; `k8s-experimental.securityContext` `runAsUser`/`runAsGroup` (numeric ids) set it, for the whole pod",
-    ),
+    // `Hostname` is OTH016's; `User`, `CapAdd`, `CapDrop` and `Sysctls` are OTH018's, which say what
+    // replaces them.
     warn(
         "CpusetCpus",
         H,
         "Kubernetes places the container on CPUs itself; give it a CPU amount in `k8s-experimental.resources.limits.cpu`",
     ),
-    warn(
-        "CapAdd",
-        H,
-        "there is no per-container capability setting through the agent (`k8s-experimental.securityContext` is pod-level and has none); `HostConfig.Privileged: true` is translated if the module really needs them",
-    ),
-    warn("CapDrop", H, "the container runtime's default capabilities apply; nothing replaces it"),
     warn("Ulimits", H, "Kubernetes has no per-container ulimits; the node's limits apply"),
-    warn(
-        "Sysctls",
-        H,
-        "namespaced sysctls go in `k8s-experimental.securityContext.sysctls` as [{\"name\": …, \"value\": …}] (unsafe ones must also be allowed on the node)",
-    ),
     warn("RestartPolicy", H, "pods always restart (Kubernetes restartPolicy Always)"),
     harmless("LogConfig", H, "Kubernetes keeps and rotates container logs itself, so nothing is lost"),
     info("Healthcheck", T, "no liveness probe is made from it, so a hung module is not restarted"),
