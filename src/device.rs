@@ -184,9 +184,11 @@ impl DeviceProfile {
         format!("{}/{share}", self.vm_share_root())
     }
 
-    /// [`DeviceProfile::vm_share_root`] without a trailing `/` (`""` for the root folder).
-    pub fn vm_share_root(&self) -> &str {
-        self.vm_share_root.trim().trim_end_matches('/')
+    /// [`DeviceProfile::vm_share_root`] as an absolute path without a trailing `/` (`""` for the
+    /// root folder), however it was typed.
+    pub fn vm_share_root(&self) -> String {
+        let root = self.vm_share_root.trim().trim_matches('/');
+        if root.is_empty() { String::new() } else { format!("/{root}") }
     }
 
     /// `name` is one of the declared shares (share names are case-insensitive on the device).
@@ -214,6 +216,8 @@ mod tests {
         assert_eq!(DeviceProfile::default().has_share("x"), None);
         let root = DeviceProfile { vm_share_root: "/home/hcsshares/".into(), ..DeviceProfile::default() };
         assert_eq!(root.vm_share_path("images"), "/home/hcsshares/images");
+        let typed = DeviceProfile { vm_share_root: " srv/shares".into(), ..DeviceProfile::default() };
+        assert_eq!(typed.vm_share_path("images"), "/srv/shares/images", "always an absolute path");
         assert_eq!(DeviceProfile::default().vm_share_path("images"), "/mnt/images");
         let old: DeviceProfile = serde_json::from_str(r#"{"share-roots": ["/mnt/edge"]}"#).unwrap();
         assert_eq!((old.share_roots, old.vm_share_root.as_str()), (vec!["/mnt/edge".to_owned()], "/mnt"));

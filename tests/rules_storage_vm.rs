@@ -11,6 +11,7 @@ use test_case::test_case;
 #[test_case("STO102")]
 #[test_case("STO103")]
 #[test_case("STO104")]
+#[test_case("STO105")]
 fn rule(id: &str) {
     insta::assert_snapshot!(id, rule_snapshot_text(id, None));
 }

@@ -22,6 +22,7 @@ pub static RULES: &[&Rule] = &[
     &storage::sto102_vm_host_paths::RULE,
     &storage::sto103_vm_volumes::RULE,
     &storage::sto104_vm_windows_mounts::RULE,
+    &storage::sto105_vm_k8s_volumes::RULE,
     // network
     &network::net001_exposed_without_binding::RULE,
     &network::net002_binding_without_host_port::RULE,

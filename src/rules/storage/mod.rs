@@ -19,4 +19,5 @@ pub(super) mod sto101_vm_shares;
 pub(super) mod sto102_vm_host_paths;
 pub(super) mod sto103_vm_volumes;
 pub(super) mod sto104_vm_windows_mounts;
+pub(super) mod sto105_vm_k8s_volumes;
 pub mod vm;

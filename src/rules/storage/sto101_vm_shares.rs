@@ -32,6 +32,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     let shares = ShareRoots::of(ctx.device);
     let writer = MountsWriter::of(module);
     let vm_root = ctx.device.vm_share_root();
+    let vm_root = vm_root.as_str();
     let in_vm_root = |path: &str| under(path, vm_root).is_some();
     let mut out = Vec::new();
 

@@ -28,6 +28,7 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     let shares = ShareRoots::of(ctx.device);
     let vm_root = ctx.device.vm_share_root();
+    let vm_root = vm_root.as_str();
     let skip = |source: &str, target: &str| {
         (!source.starts_with('/') && !starts_with_placeholder(source)) || vm_has(source) || system_store(module, target)
     };
