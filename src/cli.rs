@@ -160,6 +160,14 @@ pub struct DeviceArgs {
     /// The device's software release, e.g. 2309 (default: a current one).
     #[arg(long, value_name = "RELEASE")]
     pub ase_version: Option<String>,
+    /// Another folder where the FPGA device mounted Edge shares (`<DIR>/<share>`), besides
+    /// /home/hcsshares and /home/databox-edge/hostgatewayshares; repeat or comma-separate.
+    #[arg(long, value_delimiter = ',', value_name = "DIR")]
+    pub share_root: Option<Vec<String>>,
+    /// Where the VM mounts the Edge shares (VM target; default /mnt). /home/hcsshares keeps the
+    /// FPGA paths in the manifest.
+    #[arg(long, value_name = "DIR")]
+    pub vm_share_root: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -265,6 +273,12 @@ impl DeviceArgs {
         }
         if let Some(v) = &self.ase_version {
             p.ase_version = Some(v.clone());
+        }
+        if let Some(r) = &self.share_root {
+            p.share_roots = r.iter().map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect();
+        }
+        if let Some(r) = &self.vm_share_root {
+            p.vm_share_root = r.trim().to_owned();
         }
         p
     }

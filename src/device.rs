@@ -139,6 +139,14 @@ pub struct DeviceProfile {
     /// The device's software release (`2309`); `None` for a current one. Older releases lack
     /// features modules rely on (host networking before 2110, registries with a port before 2103).
     pub ase_version: Option<String>,
+    /// Folders where the FPGA device mounted Edge shares for modules (`<folder>/<share>`), besides
+    /// the two the storage rules always know (`/home/hcsshares`, and
+    /// `/home/databox-edge/hostgatewayshares`, which some portal releases showed as the "local
+    /// mount point for Edge compute modules", MicrosoftDocs/azure-docs#74930). Default none.
+    pub share_roots: Vec<String>,
+    /// Where the VM mounts the device's Edge shares (VM target): share `<s>` at `<root>/<s>`.
+    /// Default `/mnt`; `/home/hcsshares` keeps the FPGA paths, so share binds keep their source.
+    pub vm_share_root: String,
 }
 
 impl Default for DeviceProfile {
@@ -161,11 +169,28 @@ impl Default for DeviceProfile {
             worker_cpus: None,
             worker_memory_gib: None,
             ase_version: None,
+            share_roots: Vec::new(),
+            vm_share_root: DEFAULT_VM_SHARE_ROOT.to_owned(),
         }
     }
 }
 
+/// Where the VM mounts Edge shares unless the profile says otherwise.
+pub const DEFAULT_VM_SHARE_ROOT: &str = "/mnt";
+
 impl DeviceProfile {
+    /// The VM's mount point of share `share` (`/mnt/images`).
+    pub fn vm_share_path(&self, share: &str) -> String {
+        format!("{}/{share}", self.vm_share_root())
+    }
+
+    /// [`DeviceProfile::vm_share_root`] as an absolute path without a trailing `/` (`""` for the
+    /// root folder), however it was typed.
+    pub fn vm_share_root(&self) -> String {
+        let root = self.vm_share_root.trim().trim_matches('/');
+        if root.is_empty() { String::new() } else { format!("/{root}") }
+    }
+
     /// `name` is one of the declared shares (share names are case-insensitive on the device).
     pub fn has_share(&self, name: &str) -> Option<bool> {
         Some(self.shares.as_ref()?.iter().any(|s| s.eq_ignore_ascii_case(name)))
@@ -200,5 +225,12 @@ mod tests {
         let release = |v: &str| DeviceProfile { ase_version: Some(v.into()), ..DeviceProfile::default() }.ase_release();
         assert_eq!((release("2309"), release(" v2101 "), release("2.2.2103")), (Some(2309), Some(2101), Some(2103)));
         assert_eq!((release("23"), release("latest"), DeviceProfile::default().ase_release()), (None, None, None));
+        let root = DeviceProfile { vm_share_root: "/home/hcsshares/".into(), ..DeviceProfile::default() };
+        assert_eq!(root.vm_share_path("images"), "/home/hcsshares/images");
+        let typed = DeviceProfile { vm_share_root: " srv/shares".into(), ..DeviceProfile::default() };
+        assert_eq!(typed.vm_share_path("images"), "/srv/shares/images", "always an absolute path");
+        assert_eq!(DeviceProfile::default().vm_share_path("images"), "/mnt/images");
+        let old: DeviceProfile = serde_json::from_str(r#"{"share-roots": ["/mnt/edge"]}"#).unwrap();
+        assert_eq!((old.share_roots, old.vm_share_root.as_str()), (vec!["/mnt/edge".to_owned()], "/mnt"));
     }
 }

@@ -15,6 +15,7 @@ use test_case::test_case;
 #[test_case("STO007")]
 #[test_case("STO008")]
 #[test_case("STO009")]
+#[test_case("STO010")]
 fn rule(id: &str) {
     insta::assert_snapshot!(id, rule_snapshot_text(id, None));
 }
@@ -29,6 +30,11 @@ use std::collections::BTreeSet;
 /// The storage findings of a manifest for `device`.
 fn storage(m: &Manifest, device: &DeviceProfile) -> Vec<Finding> {
     analyse(m, device).into_iter().filter(|f| f.rule.starts_with("STO")).collect()
+}
+
+/// The findings of one storage rule.
+fn of_rule(m: &Manifest, device: &DeviceProfile, id: &str) -> Vec<Finding> {
+    storage(m, device).into_iter().filter(|f| f.rule == id).collect()
 }
 
 /// Accepts, for `device`, the storage findings `take` picks; checks that all of them apply.
@@ -212,7 +218,7 @@ fn a_module_written_hostconfig_binds_mounts_gets_the_same_findings_and_keeps_its
     let device = DeviceProfile::default();
     let (a, b) = (storage(&canonical, &device), storage(&lower, &device));
     let rules: BTreeSet<&str> = a.iter().map(|f| f.rule).collect();
-    assert_eq!(rules, BTreeSet::from(["STO001", "STO002", "STO003", "STO004", "STO005", "STO006", "STO009"]));
+    assert_eq!(rules, BTreeSet::from(["STO001", "STO002", "STO003", "STO004", "STO005", "STO006", "STO009", "STO010"]));
     assert_eq!(a.iter().map(comparable).collect::<Vec<_>>(), b.iter().map(comparable).collect::<Vec<_>>());
 
     // Accepting everything writes the same result, in the module's own spelling.
@@ -285,12 +291,12 @@ fn with_shares(shares: &[&str]) -> DeviceProfile {
 fn volume_mounts_are_checked_against_the_shares_the_device_declares() {
     let m = load("STO009");
     // Not declared: one info per volume, saying which share the device needs (the snapshot).
-    let none = storage(&m, &DeviceProfile::default());
+    let none = of_rule(&m, &DeviceProfile::default(), "STO009");
     assert!(none.iter().all(|f| f.rule == "STO009" && f.severity == Severity::Info && f.fix() == Fix::None));
     assert_eq!(none.len(), 3);
 
     let device = with_shares(&["IMAGES", "my-share"]);
-    let found: Vec<Finding> = storage(&m, &device);
+    let found: Vec<Finding> = of_rule(&m, &device, "STO009");
     let brief: Vec<(&str, Severity, Fix)> =
         found.iter().map(|f| (f.location.in_create_options().unwrap().1.as_str(), f.severity, f.fix())).collect();
     assert_eq!(
@@ -319,9 +325,10 @@ fn volume_mounts_are_checked_against_the_shares_the_device_declares() {
     let out = typed("images");
     assert_eq!(out.failed().count(), 0);
     assert_eq!(create_options(&m, &out, "store")["HostConfig"]["Mounts"][1]["Source"], "images");
-    // `--accept all` takes the share spelled alike; nothing of STO009 is left but the placeholder.
-    let out = accept_where(&m, &device, |_| true);
-    let left: Vec<Finding> = storage(&out, &device);
+    // `--accept all` takes the share spelled alike; nothing of STO009 is left but the placeholder
+    // (edgeHub's store, STO010, would add a share of its own).
+    let out = accept_where(&m, &device, |f| f.rule != "STO010");
+    let left: Vec<Finding> = of_rule(&out, &device, "STO009");
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].severity, Severity::Info);
 }
@@ -329,7 +336,7 @@ fn volume_mounts_are_checked_against_the_shares_the_device_declares() {
 #[test]
 fn share_fixes_say_when_the_device_lacks_the_share() {
     let device = with_shares(&["output"]);
-    let found = storage(&load("STO001"), &device);
+    let found = of_rule(&load("STO001"), &device, "STO001");
     let summary = |i: usize| found[i].suggestion.as_ref().unwrap().summary.clone();
     assert!(summary(0).contains("not among the device's shares (`output`)"), "{}", summary(0));
     assert!(!summary(1).contains("not among"), "`output` is declared: {}", summary(1));
@@ -343,7 +350,7 @@ fn share_fixes_say_when_the_device_lacks_the_share() {
         "a placeholder is not checked"
     );
     // A data folder's share is proposed under the folder's name, the host bind shown as the other way.
-    let found = storage(&load("STO002"), &device);
+    let found = of_rule(&load("STO002"), &device, "STO002");
     let data = found.iter().find(|f| f.message.contains("/data/storage")).unwrap();
     let s = data.suggestion.as_ref().unwrap();
     assert_eq!(s.applicability, Applicability::NeedsReview);
@@ -419,4 +426,99 @@ fn system_files_are_removed_and_the_time_zone_becomes_tz() {
     let berlin = again.module("berlin").unwrap();
     assert_eq!(berlin.env_value("TZ"), Some("Asia/Tokyo"));
     assert!(!again.get(&berlin.at).unwrap().to_string().contains("/etc/localtime"));
+}
+
+/// The `edgeHub` of a manifest with `createOptions` and `env` as given (STO010's variants).
+fn edge_hub(create_options: Value, env: Value) -> Manifest {
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture_path("rules/STO010.json")).unwrap()).unwrap();
+    let hub = &mut doc["modulesContent"]["$edgeAgent"]["properties.desired"]["systemModules"]["edgeHub"];
+    hub["settings"]["createOptions"] = Value::String(create_options.to_string());
+    hub["env"] = env;
+    parse(&doc.to_string())
+}
+
+#[test]
+fn edgehub_keeps_its_store_on_a_share_volume() {
+    let device = DeviceProfile::default();
+    let sto010 = |m: &Manifest| storage(m, &device).into_iter().filter(|f| f.rule == "STO010").collect::<Vec<_>>();
+    // Without `storageFolder`: the variable and the volume, with the share step.
+    let m = load("STO010");
+    let found = sto010(&m);
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].severity, found[0].fix()), (Severity::Warning, Fix::NeedsReview));
+    let step = found[0].step.as_ref().expect("a share to create");
+    assert!(step.action.contains("Edge share `edgehub`") && !step.inferred, "{step:?}");
+    let out = accept_where(&m, &device, |f| f.rule == "STO010");
+    let hub = out.module("edgeHub").unwrap();
+    assert_eq!(hub.env_value("storageFolder"), Some("/storage"));
+    assert_eq!(
+        hub.create_options.value.as_ref().unwrap()["HostConfig"]["Mounts"],
+        json!([{"Type": "volume", "Source": "edgehub", "Target": "/storage"}])
+    );
+    assert!(sto010(&out).is_empty(), "nothing left once accepted");
+
+    // A `storageFolder` nothing holds: only the volume, at that folder.
+    let m = edge_hub(json!({}), json!({"storageFolder": {"value": "/iotedge/storage/"}}));
+    let found = sto010(&m);
+    assert!(found.len() == 1 && found[0].message.contains("`/iotedge/storage/`"), "{found:#?}");
+    let typed = decide(&m, &device, "STO010", "edgeHub", "", Decision::Value { value: json!("hubstore") });
+    assert_eq!(typed.failed().count(), 0, "{:?}", typed.failed().collect::<Vec<_>>());
+    assert_eq!(
+        create_options(&m, &typed, "edgeHub")["HostConfig"]["Mounts"],
+        json!([{"Type": "volume", "Source": "hubstore", "Target": "/iotedge/storage/"}])
+    );
+    let empty = decide(&m, &device, "STO010", "edgeHub", "", Decision::Value { value: json!("") });
+    assert!(empty.failed().any(|(_, why)| why.contains("STO005")), "a volume without a source is refused");
+
+    // Held by a bind (the FPGA production layout), a share volume or a volume above it: nothing.
+    for co in [
+        json!({"HostConfig": {"Binds": ["/etc/iotedge/storage/:/iotedge/storage/"]}}),
+        json!({"HostConfig": {"Mounts": [{"Type": "volume", "Source": "edgehub", "Target": "/iotedge/storage"}]}}),
+        json!({"HostConfig": {"Mounts": [{"Type": "volume", "Source": "edgehub", "Target": "/iotedge"}]}}),
+    ] {
+        let m = edge_hub(co.clone(), json!({"storageFolder": {"value": "/iotedge/storage/"}}));
+        assert!(sto010(&m).is_empty(), "{co}");
+    }
+    // Not for the VM: Docker keeps the store across restarts there, as on the FPGA device.
+    let vm = DeviceProfile { target: fpga2gpu::device::Target::Vm, ..DeviceProfile::default() };
+    assert!(storage(&load("STO010"), &vm).iter().all(|f| f.rule != "STO010"));
+}
+
+#[test]
+fn shares_get_a_create_step_unless_the_device_has_them() {
+    let device = DeviceProfile::default();
+    let found = storage(&load("STO001"), &device);
+    let actions: BTreeSet<String> = found.iter().filter_map(|f| f.step.as_ref()).map(|s| s.action.clone()).collect();
+    assert!(
+        actions.contains("Create Edge share `input` on the GPU device, with \"Use the share with Edge compute\""),
+        "{actions:#?}"
+    );
+    assert!(actions.iter().any(|a| a.contains("filled in for `$SHARE_NAME`")), "{actions:#?}");
+    // The checklist names each share once, whichever rule asks for it.
+    let all = analyse(&load("STO001"), &device);
+    let list = fpga2gpu::report::checklist(&all);
+    let images = list.iter().filter(|s| s.action.contains("`images`")).count();
+    assert_eq!(images, 1);
+    assert!(list[0].detail.contains("NFS v3") && list[0].detail.contains("Permission denied"), "{}", list[0].detail);
+    // A share the device declares needs no step.
+    let declared = storage(&load("STO001"), &with_shares(&["input"]));
+    assert!(declared.iter().filter_map(|f| f.step.as_ref()).all(|s| !s.action.contains("`input`")));
+}
+
+#[test]
+fn a_share_root_the_engineer_names_is_read_as_the_fpga_share_path() {
+    // TRAPS.md §3: the portal showed other mount points; the device profile names them.
+    let m = parse(
+        &std::fs::read_to_string(fixture_path("rules/STO001.json"))
+            .unwrap()
+            .replace("/home/hcsshares/input", "/mnt/edge/input"),
+    );
+    let plain = storage(&m, &DeviceProfile::default());
+    assert!(plain.iter().any(|f| f.rule == "STO002" && f.message.contains("/mnt/edge/input")));
+    let device = DeviceProfile { share_roots: vec!["/mnt/edge".into()], ..DeviceProfile::default() };
+    let named = storage(&m, &device);
+    let f = named.iter().find(|f| f.message.contains("/mnt/edge/input")).unwrap();
+    assert_eq!(f.rule, "STO001");
+    assert!(f.message.contains("share `input`"), "{}", f.message);
 }

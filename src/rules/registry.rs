@@ -17,6 +17,12 @@ pub static RULES: &[&Rule] = &[
     &storage::sto007_anonymous_volumes::RULE,
     &storage::sto008_windows_binds::RULE,
     &storage::sto009_undeclared_shares::RULE,
+    &storage::sto010_edgehub_storage::RULE,
+    &storage::sto101_vm_shares::RULE,
+    &storage::sto102_vm_host_paths::RULE,
+    &storage::sto103_vm_volumes::RULE,
+    &storage::sto104_vm_windows_mounts::RULE,
+    &storage::sto105_vm_k8s_volumes::RULE,
     // network
     &network::net001_exposed_without_binding::RULE,
     &network::net002_binding_without_host_port::RULE,

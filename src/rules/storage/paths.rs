@@ -2,6 +2,7 @@
 //! file (hostPath `DirectoryOrCreate` only works for directories), a system path, an Edge share
 //! of the FPGA device, or a folder of the module's own data.
 
+use crate::device::DeviceProfile;
 use crate::manifest::model::Bind;
 pub use crate::manifest::model::is_volume_name;
 use crate::manifest::placeholder::{is_placeholder, placeholders};
@@ -31,10 +32,10 @@ pub enum BindOwner {
 }
 
 /// Which storage rule reports this bind.
-pub fn owner(bind: &Bind) -> BindOwner {
+pub fn owner(bind: &Bind, shares: &ShareRoots<'_>) -> BindOwner {
     if is_windows(&bind.source) || bind.windows {
         BindOwner::Windows
-    } else if share_of(&bind.source).is_some() {
+    } else if shares.share_of(&bind.source).is_some() {
         BindOwner::Share
     } else if bind.is_named_volume() {
         // A named volume is a directory by nature, whatever its target looks like.
@@ -46,9 +47,43 @@ pub fn owner(bind: &Bind) -> BindOwner {
     }
 }
 
-/// The share and the folder inside it (`""` for the share itself) of an FPGA share path.
-pub fn share_of(source: &str) -> Option<(&str, &str)> {
-    let rest = SHARE_ROOTS.iter().find_map(|root| source.strip_prefix(root))?.trim_matches('/');
+/// The folders where the FPGA device mounted Edge shares: [`SHARE_ROOTS`] and the ones the device
+/// profile names (`share_roots`, for a mount point the portal showed otherwise).
+#[derive(Debug, Clone, Copy)]
+pub struct ShareRoots<'a> {
+    extra: &'a [String],
+}
+
+impl<'a> ShareRoots<'a> {
+    pub fn of(device: &'a DeviceProfile) -> ShareRoots<'a> {
+        ShareRoots { extra: &device.share_roots }
+    }
+
+    /// The known roots only.
+    pub const KNOWN: ShareRoots<'static> = ShareRoots { extra: &[] };
+
+    /// The share and the folder inside it (`""` for the share itself) of an FPGA share path.
+    pub fn share_of<'s>(&self, source: &'s str) -> Option<(&'s str, &'s str)> {
+        let rest = SHARE_ROOTS
+            .iter()
+            .find_map(|root| source.strip_prefix(root))
+            .or_else(|| self.extra.iter().find_map(|root| under(source, root)))?;
+        share_in(rest)
+    }
+}
+
+/// What follows `root` in `path` (`root` written with or without its trailing `/`).
+pub fn under<'s>(path: &'s str, root: &str) -> Option<&'s str> {
+    let root = root.trim().trim_end_matches('/');
+    if root.is_empty() {
+        return path.strip_prefix('/');
+    }
+    path.strip_prefix(root)?.strip_prefix('/')
+}
+
+/// `<share>[/<folder>]` read as the share and the folder inside it.
+pub fn share_in(rest: &str) -> Option<(&str, &str)> {
+    let rest = rest.trim_matches('/');
     let (share, sub) = rest.split_once('/').unwrap_or((rest, ""));
     (!share.is_empty()).then_some((share, sub))
 }
@@ -378,9 +413,16 @@ mod tests {
         for s in ["/", "/tmp", "/tmp/.X11-unix", "/dev/bus/usb", "/run/systemd", "/var/log", "/etc/app", "$X", "./x"] {
             assert!(!is_data_folder(s), "{s}");
         }
-        assert_eq!(share_of("/home/hcsshares/images/in"), Some(("images", "in")));
-        assert_eq!(share_of("/home/databox-edge/hostgatewayshares/share1/"), Some(("share1", "")));
-        assert_eq!(share_of("/home/hcsshares/"), None);
+        let known = ShareRoots::KNOWN;
+        assert_eq!(known.share_of("/home/hcsshares/images/in"), Some(("images", "in")));
+        assert_eq!(known.share_of("/home/databox-edge/hostgatewayshares/share1/"), Some(("share1", "")));
+        assert_eq!(known.share_of("/home/hcsshares/"), None);
+        assert_eq!(known.share_of("/mnt/edge/images"), None);
+        let device = DeviceProfile { share_roots: vec!["/mnt/edge/".into()], ..DeviceProfile::default() };
+        let named = ShareRoots::of(&device);
+        assert_eq!(named.share_of("/mnt/edge/images/in"), Some(("images", "in")));
+        assert_eq!(named.share_of("/mnt/edgeX/images"), None, "a root is a whole folder");
+        assert_eq!(named.share_of("/mnt/edge"), None);
         assert_eq!(SystemFile::of("/usr/share/zoneinfo/Europe/Berlin", "/etc/localtime"), Some(SystemFile::LocalTime));
         assert_eq!(SystemFile::of("/etc/hosts", "/etc/hosts"), Some(SystemFile::Hosts));
         assert_eq!(zone_of("/usr/share/zoneinfo/Europe/Berlin"), Some("Europe/Berlin"));

@@ -6,8 +6,8 @@
 
 use super::layout::{MountType, MountsWriter, NewMount, binds, extra_mounts, mounts, path_key};
 use super::paths::{
-    BindOwner, SystemFile, is_data_folder, is_device, is_docker, is_file, is_system_dir, is_volume_name, is_windows,
-    name, owner, parent, share_name, share_of, starts_with_placeholder, zone_of,
+    BindOwner, ShareRoots, SystemFile, is_data_folder, is_device, is_docker, is_file, is_system_dir, is_volume_name,
+    is_windows, name, owner, parent, share_name, starts_with_placeholder, zone_of,
 };
 use crate::manifest::placeholder::contains_placeholder;
 use crate::manifest::{Module, Pointer};
@@ -117,7 +117,8 @@ impl<'m> Plan<'m> {
         self.items.iter().filter(move |i| i.owner == owner)
     }
 
-    pub fn of(module: &'m Module) -> Plan<'m> {
+    /// The fixes of `module`'s binds; `shares` says which host paths are the FPGA device's shares.
+    pub fn of(module: &'m Module, shares: ShareRoots<'_>) -> Plan<'m> {
         let writer = MountsWriter::of(module);
         let mut items: Vec<Item<'m>> = Vec::new();
         if binds(module).next().is_none() && mounts(module).is_empty() {
@@ -131,8 +132,8 @@ impl<'m> Plan<'m> {
             .filter_map(|m| m.source().map(str::to_owned))
             .collect();
         for (_, b) in binds(module) {
-            match owner(b) {
-                BindOwner::Share => used_shares.extend(share_of(&b.source).map(|(s, _)| s.to_owned())),
+            match owner(b, &shares) {
+                BindOwner::Share => used_shares.extend(shares.share_of(&b.source).map(|(s, _)| s.to_owned())),
                 BindOwner::NamedVolume => used_shares.push(volume_share(&b.source)),
                 _ => {}
             }
@@ -149,7 +150,7 @@ impl<'m> Plan<'m> {
                 read_only: b.read_only(),
                 in_binds: true,
             };
-            let owner = owner(b);
+            let owner = owner(b, &shares);
             let volume = |source: String| Fate::Mount {
                 mount: NewMount { kind: MountType::Volume, source, target: b.target.clone(), read_only: b.read_only() },
                 also_at: None,
@@ -165,7 +166,7 @@ impl<'m> Plan<'m> {
             };
             let fate = match owner {
                 BindOwner::Windows => Fate::Manual(Manual::Windows),
-                BindOwner::Share => volume(share_of(&b.source).map(|(s, _)| s.to_owned()).unwrap_or_default()),
+                BindOwner::Share => volume(shares.share_of(&b.source).map(|(s, _)| s.to_owned()).unwrap_or_default()),
                 BindOwner::NamedVolume => volume(volume_share(&b.source)),
                 BindOwner::HostPath if !b.source.starts_with('/') && !starts_with_placeholder(&b.source) => {
                     Fate::Manual(Manual::Relative)

@@ -1,8 +1,9 @@
 //! STO001: a bind of the FPGA device's Edge share path.
 
 use super::layout::NOT_WRITABLE;
-use super::paths::{BindOwner, share_of};
+use super::paths::{BindOwner, ShareRoots};
 use super::plan::{Fate, Plan};
+use super::steps::create_share;
 use crate::device::DeviceProfile;
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
@@ -16,7 +17,7 @@ pub static RULE: Rule = Rule {
         fix: FixAvailability::Sometimes,
         targets: K8S,
         title: "Bind of an FPGA Edge share path becomes a volume mount of the share",
-        detects: "A `HostConfig.Binds` entry `/home/hcsshares/<share>[/<folder>]:<target>[:ro]`, or `/home/databox-edge/hostgatewayshares/<share>…` (the mount point some releases of the portal showed, MicrosoftDocs/azure-docs#74930): the host path where the FPGA device mounts Edge shares.",
+        detects: "A `HostConfig.Binds` entry `/home/hcsshares/<share>[/<folder>]:<target>[:ro]`, or `/home/databox-edge/hostgatewayshares/<share>…` (the mount point some releases of the portal showed, MicrosoftDocs/azure-docs#74930), or `<folder>/<share>…` under a folder the device profile names as another such mount point (`--share-root`, TRAPS.md §3): the host path where the FPGA device mounts Edge shares. Each finding asks for the share in the report's \"Before you deploy\" checklist (TRAPS.md NEW-8).",
         why: "On the GPU device shares are Kubernetes volumes named after the share; the FPGA host path does not exist there, so the bind would mount an empty directory. The share must exist on the GPU device with \"Use the share with Edge compute\" (local or cloud, as on the FPGA device).",
         before: r#"{"HostConfig": {"Binds": ["/home/hcsshares/images:/data:ro"]}}"#,
         after: r#"{"HostConfig": {"Mounts": [{"Type": "volume", "Source": "images", "Target": "/data", "ReadOnly": true}]}}"#,
@@ -26,17 +27,18 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
-    let plan = Plan::of(module);
+    let shares = ShareRoots::of(ctx.device);
+    let plan = Plan::of(module, shares);
     plan.of_owner(BindOwner::Share)
         .map(|item| {
             let part = item.first();
-            let (share, sub) = share_of(part.source).unwrap_or_default();
+            let (share, sub) = shares.share_of(part.source).unwrap_or_default();
             let location = module.create_options_at(part.at.clone());
             let mut message = format!("{} uses the FPGA share path of share `{share}`", part.shown);
             if contains_placeholder(share) {
                 message.push_str(" (filled in at deploy time: it is kept as written)");
             }
-            let finding = Finding::new(&RULE, Some(module), location, message);
+            let finding = create_share(Finding::new(&RULE, Some(module), location, message), share, ctx.device);
             match &item.fate {
                 Fate::Covered { by, instead } => finding.suggest(item.covered(module, by, instead)),
                 Fate::Mount { .. } if !plan.writer.writable => {

@@ -2,8 +2,9 @@
 //! for system folders and folders filled in at deploy time.
 
 use super::layout::{MountType, NOT_WRITABLE, NewMount};
-use super::paths::BindOwner;
+use super::paths::{BindOwner, ShareRoots};
 use super::plan::{Fate, Item, Manual, Plan};
+use super::steps::create_share;
 use super::sto001_share_binds::device_note;
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
@@ -27,7 +28,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
-    let plan = Plan::of(module);
+    let plan = Plan::of(module, ShareRoots::of(ctx.device));
     plan.of_owner(BindOwner::HostPath)
         .map(|item| {
             let part = item.first();
@@ -51,7 +52,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
                     let message = format!(
                         "{at}: on the GPU device a host folder lives in the Kubernetes worker VM, not visible through the device's shares and lost when the IoT Edge role is removed; keep the module's data on an Edge share"
                     );
-                    let finding = Finding::new(&RULE, Some(module), location, message);
+                    let finding = create_share(Finding::new(&RULE, Some(module), location, message), &mount.source, ctx.device);
                     if !plan.writer.writable {
                         let mut f = finding;
                         f.message.push_str(NOT_WRITABLE);

@@ -1,8 +1,9 @@
 //! STO003: a bind of a Docker named volume, which the Kubernetes agent reads as a host folder.
 
 use super::layout::NOT_WRITABLE;
-use super::paths::BindOwner;
+use super::paths::{BindOwner, ShareRoots};
 use super::plan::{Fate, Plan};
+use super::steps::create_share;
 use super::sto001_share_binds::device_note;
 use crate::manifest::Module;
 use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
@@ -25,7 +26,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
-    let plan = Plan::of(module);
+    let plan = Plan::of(module, ShareRoots::of(ctx.device));
     plan.of_owner(BindOwner::NamedVolume)
         .map(|item| {
             let part = item.first();
@@ -43,6 +44,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
                     f
                 }
                 Fate::Mount { mount, .. } => {
+                    let finding = create_share(finding, &mount.source, ctx.device);
                     let (edits, at) = item.replace_with(module, &plan.writer, mount);
                     let summary = format!(
                         "mount share `{}` as a volume at {} (create the share on the GPU device){}",

@@ -1,7 +1,7 @@
 //! STO004: a bind of a file, which a hostPath volume of type DirectoryOrCreate cannot mount.
 
 use super::layout::NOT_WRITABLE;
-use super::paths::{BindOwner, SystemFile, is_file, name};
+use super::paths::{BindOwner, ShareRoots, SystemFile, is_file, name};
 use super::plan::{Fate, Item, Manual, Plan, TimeZone};
 use crate::manifest::Module;
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
@@ -24,8 +24,8 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    let plan = Plan::of(module);
+fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
+    let plan = Plan::of(module, ShareRoots::of(ctx.device));
     plan.of_owner(BindOwner::File).map(|item| finding(module, &plan, item)).collect()
 }
 
