@@ -583,6 +583,7 @@ pub fn finding_json(file: Option<&Path>, f: &Finding, position: Option<&Position
         "reason": f.reason,
         "fix": f.fix().name(),
         "suggestion": f.suggestion,
+        "step": f.step,
     });
     if let (Some(p), Value::Object(o)) = (position, &mut v) {
         let r = &p.region;
@@ -707,7 +708,7 @@ fn run_migrate(args: &MigrateArgs, accept: Policy, report: Option<&Path>, device
     };
     if let Some(report) = report {
         let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let md = crate::report::markdown_report(&name, &manifest, &findings, &outcome, &left);
+        let md = crate::report::markdown_report(&name, &device, &manifest, &findings, &outcome, &left);
         if let Err(e) = write_atomic(report, md.as_bytes(), true) {
             eprintln!("fpga2gpu: {e}");
             return ExitCode::from(2);

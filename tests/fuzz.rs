@@ -295,7 +295,7 @@ fn engine_holds(name: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
                 let _ = findings_text(name, &findings, &locator.positions(&findings));
                 let outcome = migrate(&m, &device, &findings, |f| Policy::All.decide(f));
                 let text = outcome.text(&m);
-                let _ = markdown_report(name, &m, &findings, &outcome, &[]);
+                let _ = markdown_report(name, &device, &m, &findings, &outcome, &[]);
                 if let Err(e) = Manifest::load(text.as_bytes()) {
                     return Err(TestCaseError::fail(format!(
                         "{name} ({target:?}): the migrated output does not load: {e}"

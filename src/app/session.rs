@@ -538,7 +538,14 @@ impl Session {
     /// The Markdown migration report.
     pub fn report(&self) -> String {
         let remaining = migrate::remaining(&self.manifest, &self.outcome, &self.device, &analyse).unwrap_or_default();
-        markdown_report(&self.source.file_name(), &self.manifest, &self.findings, &self.outcome, &remaining)
+        markdown_report(
+            &self.source.file_name(),
+            &self.device,
+            &self.manifest,
+            &self.findings,
+            &self.outcome,
+            &remaining,
+        )
     }
 
     /// A module's GPU createOptions, formatted for the clipboard.

@@ -6,6 +6,7 @@ pub mod github;
 pub mod position;
 pub mod sarif;
 
+use crate::device::{DeviceProfile, Target};
 use crate::manifest::Manifest;
 use crate::migrate::{Fate, Outcome};
 use crate::rules::{Finding, Fix, Step};
@@ -42,6 +43,7 @@ pub const RENAME_NOTE: &str = "a renamed module is a new module identity in IoT 
 /// back (what would still be reported on the output).
 pub fn markdown_report(
     file_name: &str,
+    device: &DeviceProfile,
     manifest: &Manifest,
     findings: &[Finding],
     outcome: &Outcome,
@@ -54,7 +56,8 @@ pub fn markdown_report(
     let _ = writeln!(s, "# Migration report: {file_name}\n");
     let _ = writeln!(
         s,
-        "Azure Stack Edge Pro FPGA (IoT Edge on Docker) → Azure Stack Edge Pro GPU (IoT Edge on Kubernetes), by fpga2gpu {}.\n",
+        "Azure Stack Edge Pro FPGA (IoT Edge on Docker) → Azure Stack Edge Pro GPU ({}), by fpga2gpu {}.\n",
+        target_title(device),
         env!("CARGO_PKG_VERSION")
     );
     let _ = writeln!(
@@ -154,6 +157,14 @@ pub fn markdown_report(
         }
     }
     s
+}
+
+/// The target as the report's first line names it.
+pub fn target_title(device: &DeviceProfile) -> String {
+    match device.target {
+        Target::K8s => "the managed IoT Edge on Kubernetes".to_owned(),
+        Target::Vm => format!("IoT Edge {} in an Ubuntu VM", device.iotedge_version.name()),
+    }
 }
 
 /// The "Before you deploy" checklist: the steps findings ask for, each once, in finding order.
