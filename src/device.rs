@@ -170,6 +170,14 @@ impl DeviceProfile {
     pub fn has_share(&self, name: &str) -> Option<bool> {
         Some(self.shares.as_ref()?.iter().any(|s| s.eq_ignore_ascii_case(name)))
     }
+
+    /// The device's software release as a number (`2309` from `2309`, `v2309` or `2.2.2309`);
+    /// `None` when not given or not read as one (then a current release is assumed).
+    pub fn ase_release(&self) -> Option<u32> {
+        let text = self.ase_version.as_deref()?.trim();
+        let last = text.rsplit('.').next()?.trim_start_matches(['v', 'V']);
+        (last.len() == 4 && last.bytes().all(|b| b.is_ascii_digit())).then(|| last.parse().ok()).flatten()
+    }
 }
 
 #[cfg(test)]
@@ -189,5 +197,8 @@ mod tests {
         assert_eq!(ServiceType::parse("clusterip"), Some(ServiceType::ClusterIP));
         assert_eq!(p.has_share("IMAGES"), Some(true));
         assert_eq!(DeviceProfile::default().has_share("x"), None);
+        let release = |v: &str| DeviceProfile { ase_version: Some(v.into()), ..DeviceProfile::default() }.ase_release();
+        assert_eq!((release("2309"), release(" v2101 "), release("2.2.2103")), (Some(2309), Some(2101), Some(2103)));
+        assert_eq!((release("23"), release("latest"), DeviceProfile::default().ase_release()), (None, None, None));
     }
 }
