@@ -31,6 +31,10 @@ pub static RULES: &[&Rule] = &[
     &network::net011_ignored_network_settings::RULE,
     &network::net012_docker_addresses::RULE,
     &network::net013_remapped_host_ports::RULE,
+    &network::net101_vm_published_ports::RULE,
+    &network::net102_vm_host_network_endpoint::RULE,
+    &network::net103_vm_user_networks::RULE,
+    &network::net104_vm_host_port_collisions::RULE,
     // resources
     &resources::res001_fpga_resource::RULE,
     &resources::res002_wireserver::RULE,
