@@ -14,9 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use test_case::test_case;
 
-const NET: [&str; 13] = [
+const NET: [&str; 17] = [
     "NET001", "NET002", "NET003", "NET004", "NET005", "NET006", "NET007", "NET008", "NET009", "NET010", "NET011",
-    "NET012", "NET013",
+    "NET012", "NET013", "NET014", "NET015", "NET016", "NET017",
 ];
 
 #[test_case("NET001")]
@@ -32,6 +32,10 @@ const NET: [&str; 13] = [
 #[test_case("NET011")]
 #[test_case("NET012")]
 #[test_case("NET013")]
+#[test_case("NET014")]
+#[test_case("NET015")]
+#[test_case("NET016")]
+#[test_case("NET017")]
 fn rule(id: &str) {
     insta::assert_snapshot!(id, network_snapshot(id, None));
 }
@@ -193,6 +197,8 @@ fn keeps_spelling(before: &Value, after: &Value, at: &str) -> Result<(), String>
 #[test_case("NET011")]
 #[test_case("NET012")]
 #[test_case("NET013")]
+#[test_case("NET015")]
+#[test_case("NET016")]
 fn another_spelling_of_docker_keys_gets_the_same_findings_and_fixes_keep_it(id: &str) {
     let (canon, other) = (load(id), respelled(id));
     assert_ne!(canon.doc, other.doc, "{id}: the fixture has keys to respell");
@@ -409,6 +415,143 @@ fn host_ports_of_an_empty_object_map_are_not_a_service() {
         .to_string(),
     );
     assert!(findings(&m, "NET007").is_empty());
+}
+
+// --- The traps (TRAPS.md) ----------------------------------------------------------------------
+
+#[test]
+fn net005_host_networking_on_a_release_before_2110_is_an_error_with_a_step() {
+    let m = load("NET005");
+    let on = |ase_version: Option<&str>| {
+        let device = DeviceProfile { ase_version: ase_version.map(str::to_owned), ..DeviceProfile::default() };
+        analyse(&m, &device).into_iter().find(|f| f.rule == "NET005").expect("the sniffer's finding")
+    };
+    let current = on(None);
+    assert_eq!((current.severity, current.step.is_none()), (Severity::Info, true));
+    assert!(current.message.contains("from ASE 2110 on"), "{}", current.message);
+    assert_eq!(on(Some("2110")).severity, Severity::Info, "2110 fixed it");
+    let old = on(Some("2106"));
+    assert_eq!((old.severity, old.fix()), (Severity::Error, Fix::Manual));
+    assert!(old.message.contains("ASE 2106"), "{}", old.message);
+    assert_eq!(old.step.unwrap().action, "Update the device software to ASE 2110 or later");
+}
+
+/// A manifest with these modules (name → createOptions), edgeHub's createOptions `hub`, and each
+/// module's `env`.
+fn deployment(hub: Value, modules: &[(&str, Value, Value)]) -> Manifest {
+    let mut mods = serde_json::Map::new();
+    for (name, co, env) in modules {
+        mods.insert(name.to_string(), json!({"settings": {"image": "x", "createOptions": co.to_string()}, "env": env}));
+    }
+    parse(
+        &json!({"modulesContent": {"$edgeAgent": {"properties.desired": {
+            "systemModules": {"edgeHub": {"settings": {"image": "hub", "createOptions": hub.to_string()}}},
+            "modules": mods
+        }}}})
+        .to_string(),
+    )
+}
+
+#[test]
+fn net014_adds_only_the_missing_edge_hub_ports_and_leaves_remapped_ones_to_net013() {
+    // 8883 is served; 5671 is bound to another host port (NET013's); 443 is missing.
+    let m = deployment(
+        json!({"HostConfig": {"PortBindings": {"8883/tcp": [{"HostPort": "8883"}], "5671/tcp": [{"HostPort": "15671"}]}}}),
+        &[],
+    );
+    let found = findings(&m, "NET014");
+    assert_eq!(found.len(), 1);
+    let f = &found[0];
+    assert_eq!((f.severity, f.fix()), (Severity::Warning, Fix::Safe), "{}", f.message);
+    assert!(f.message.contains("5671 (AMQP), 443 (HTTPS/WebSockets)"), "{}", f.message);
+    assert!(f.message.contains("5671: bound to another host port"), "{}", f.message);
+    let out = accept(&m, "NET014");
+    let co = create_options(&m, &out, "edgeHub");
+    assert_eq!(co["HostConfig"]["PortBindings"]["443/tcp"], json!([{"HostPort": "443"}]));
+    assert_eq!(co["HostConfig"]["PortBindings"]["5671/tcp"], json!([{"HostPort": "15671"}]), "left to NET013");
+    assert!(co.get("k8s-experimental").is_none(), "edgeHub was a LoadBalancer already");
+    assert!(auto_left(&m, &out, "NET014").is_empty());
+
+    // Every port served, by bindings or by a placeholder host port: nothing to say.
+    let fine = deployment(
+        json!({"HostConfig": {"PortBindings": {"8883/tcp": [{"HostPort": "8883"}], "5671/tcp": [{"HostPort": "${AMQP}"}], "443/tcp": [{"HostPort": "443"}]}}}),
+        &[],
+    );
+    assert!(findings(&fine, "NET014").is_empty());
+}
+
+#[test]
+fn net014_without_k8s_extensions_makes_edge_hub_a_load_balancer_for_review() {
+    let m = load("NET014");
+    let device = DeviceProfile { k8s_extensions: false, ..DeviceProfile::default() };
+    let f = analyse(&m, &device).into_iter().find(|f| f.rule == "NET014").unwrap();
+    assert_eq!((f.severity, f.fix()), (Severity::Error, Fix::NeedsReview));
+    assert!(f.suggestion.unwrap().summary.contains("LoadBalancer reachable from outside"));
+}
+
+#[test]
+fn net015_reads_twins_and_command_lines_and_leaves_remapped_ports_to_net008() {
+    let m = load("NET015");
+    let found = findings(&m, "NET015");
+    let about: BTreeSet<(String, String)> = found
+        .iter()
+        .map(|f| (f.module.clone().unwrap(), f.location.to_string().rsplit('/').next().unwrap().to_owned()))
+        .collect();
+    let expected: BTreeSet<(String, String)> =
+        [("rtspsim", "554~1tcp"), ("yolo", "8080~1tcp"), ("broker", "8883~1tcp")]
+            .iter()
+            .map(|(m, k)| (m.to_string(), k.to_string()))
+            .collect();
+    assert_eq!(about, expected, "{found:#?}");
+    let rtsp = found.iter().find(|f| f.module.as_deref() == Some("rtspsim")).unwrap();
+    assert!(rtsp.message.contains("env `RTSP_URL` of `lva`, env `RTSP_BACKUP` of `lva`"), "{}", rtsp.message);
+    assert!(rtsp.message.contains("no Service for it, so its name does not resolve"), "{}", rtsp.message);
+    let yolo = found.iter().find(|f| f.module.as_deref() == Some("yolo")).unwrap();
+    assert!(yolo.message.contains("twin property `inferencingUrl`"), "{}", yolo.message);
+    // `scoring:5001` is NET008's (a binding of 5001 exists), `sniffer` is on the host network.
+    assert!(findings(&m, "NET008").iter().any(|f| f.message.contains("`scoring:5001`")));
+    // Taken: the callers' addresses now reach a Service port, cluster-only where there was none.
+    let out = accept(&m, "NET015");
+    let rtspsim = create_options(&m, &out, "rtspsim");
+    assert_eq!(rtspsim["HostConfig"]["PortBindings"]["554/tcp"], json!([{"HostPort": "554"}]));
+    assert_eq!(rtspsim["k8s-experimental"]["serviceOptions"]["type"], json!("ClusterIP"));
+    let again = reload(&m, &out);
+    assert!(findings(&again, "NET015").is_empty());
+    assert!(findings(&again, "NET007").iter().all(|f| f.module.as_deref() != Some("rtspsim")));
+}
+
+#[test]
+fn net016_checks_a_typed_load_balancer_ip() {
+    let device = DeviceProfile::default();
+    let m = load("NET016");
+    let found = analyse(&m, &device);
+    let gateway = found.iter().find(|f| f.rule == "NET016" && f.module.as_deref() == Some("gateway")).unwrap();
+    assert_eq!(gateway.suggestion.as_ref().unwrap().input.as_ref().unwrap().default, None, "only you know the range");
+    let value = |v: &str| Decision::Value { value: json!(v) };
+    assert!(check_decision(&m, &device, &analyse, gateway, &value("not-an-ip")).is_err());
+    assert!(check_decision(&m, &device, &analyse, gateway, &value("172.27.3.4")).is_err(), "the pod subnet");
+    assert!(check_decision(&m, &device, &analyse, gateway, &value("10.128.44.240")).is_err(), "opcua has it");
+    assert_eq!(check_decision(&m, &device, &analyse, gateway, &value("10.128.44.241")), Ok(()));
+    // No policy takes a fix without a value.
+    let out = migrate(&m, &device, &found, |f| if f.rule == "NET016" { Policy::All.decide(f) } else { None });
+    assert_eq!(out.applied().count(), 0);
+    assert_eq!(out.doc, m.doc, "nothing written");
+}
+
+#[test]
+fn net012_rewrites_localhost_only_where_it_reached_another_module() {
+    let m = load("NET012");
+    let found = findings(&m, "NET012");
+    let at = |suffix: &str| found.iter().find(|f| f.location.to_string().ends_with(suffix));
+    let status = at("/env/STATUS_URL/value").expect("the host-network module reached api's published 8080");
+    assert_eq!(
+        status.suggestion.as_ref().unwrap().input.as_ref().unwrap().default,
+        Some(json!("http://api:8080/status"))
+    );
+    let sidecar = at("/env/API/value").expect("the sidecar shared api's network stack");
+    assert_eq!(sidecar.suggestion.as_ref().unwrap().input.as_ref().unwrap().default, Some(json!("http://api:8080/v1")));
+    assert!(at("/env/SELF/value").is_none(), "nobody publishes 7000: a service of the host or the module itself");
+    assert!(at("/env/OWN/value").is_none(), "no port");
 }
 
 // --- IoT Edge in a VM (VM-TARGET.md §3, §7) -----------------------------------------------------
