@@ -92,6 +92,10 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
         })
         .collect();
     let keys = addable.iter().map(|p| format!("`{p}/tcp`")).collect::<Vec<_>>().join(", ");
+    let to = match addable[..] {
+        [one] => format!("host port {one}"),
+        _ => "the same host ports".to_owned(),
+    };
     // A first binding would make the Service the device's default type; ClusterIP keeps edgeHub
     // as reachable as it was on Docker: from modules only.
     let cluster_only = first_binding && ports::explicit_service_type(module, ctx.device).is_none();
@@ -101,20 +105,20 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
             edits.push(Edit::Set { at: module.create_options_at(type_at), value: Value::String("ClusterIP".into()) });
             Suggestion::new(
                 format!(
-                    "bind {keys} to the same host ports, with Service type ClusterIP: modules reach edgeHub, nothing outside the device does (as on Docker without bindings)"
+                    "bind {keys} to {to}, with Service type ClusterIP: modules reach edgeHub, nothing outside the device does (as on Docker without bindings)"
                 ),
                 edits,
             )
         }
         (true, None) => Suggestion::new(
             format!(
-                "bind {keys} to the same host ports: edgeHub's Service becomes a {} reachable from outside the device",
+                "bind {keys} to {to}: edgeHub's Service becomes a {} reachable from outside the device",
                 ctx.device.service_type.name()
             ),
             edits,
         )
         .review(),
-        (false, _) => Suggestion::new(format!("bind {keys} to the same host ports"), edits),
+        (false, _) => Suggestion::new(format!("bind {keys} to {to}"), edits),
     };
     vec![finding(message).suggest(suggestion)]
 }

@@ -6,7 +6,7 @@ use super::ports::{self, canonical_key, groups, mapping, taken};
 use crate::manifest::{Module, Pointer};
 use crate::rules::shared::k8s;
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
         why: "On Docker every module is on the IoT Edge network under its own name and answers on every port it listens on, ports declared or not. The Kubernetes agent creates a module's Service, and with it the name `<module>`, only from its `PortBindings` and `ExposedPorts` (`KubernetesServiceMapper`), and the Service answers only on those ports: a module that others call must declare the port. The Azure Video Analyzer and Live Video Analytics \"deploy on Azure Stack Edge\" articles say so (\"For Module discovery on Azure Stack Edge it is required that the module have the host port binding in createOptions\"; modules are \"addressable over `moduleName:hostport`\"), as does microsoft/iotedge-k8s-doc `bp/network/modulecomms.md`.",
         before: r#"{"env": {"RTSP_URL": {"value": "rtsp://rtspsim:554/media/camera-300s.mkv"}}, "rtspsim": {"createOptions": {}}}"#,
         after: r#"{"rtspsim": {"createOptions": {"HostConfig": {"PortBindings": {"554/tcp": [{"HostPort": "554"}]}}, "k8s-experimental": {"serviceOptions": {"type": "ClusterIP"}}}}}"#,
-        fix_safety: "Needs review: the port the module listens on is read from its callers' addresses. It is bound with host port = container port, so the callers' addresses work as written. When the module had no binding, the first one comes with `serviceOptions.type: ClusterIP`, which keeps it reachable from modules only, as on Docker; make it a LoadBalancer if clients outside the device call it too. A number the module already binds for another container port is left to you.",
+        fix_safety: "Needs review: the port the module listens on is read from its callers' addresses. It is bound with host port = container port, so the callers' addresses work as written. When the module had no binding, the first one comes with `serviceOptions.type: ClusterIP`, which keeps it reachable from modules only, as on Docker (make it a LoadBalancer if clients outside the device call it too); when it had no port at all, also with the Recreate update strategy the guide advises for modules with ports (OTH001), so that one accept leaves nothing for the next run. A number the module already binds for another container port is left to you.",
     },
     check: Check::Manifest(check),
 };
@@ -109,8 +109,17 @@ fn finding(ctx: &Context, u: &Unserved<'_, '_>) -> Finding {
     let summary = match (first, type_at) {
         (true, Some(type_at)) => {
             edits.push(Edit::Set { at: m.create_options_at(type_at), value: Value::String("ClusterIP".into()) });
+            // Its first port: the update strategy the guide advises for modules with ports (OTH001)
+            // comes with it, so that one accept leaves nothing for the next run.
+            let recreate = match first_port_strategy(m) {
+                Some(at) => {
+                    edits.push(Edit::Set { at: m.create_options_at(at), value: json!({"type": "Recreate"}) });
+                    " and the Recreate update strategy"
+                }
+                None => "",
+            };
             format!(
-                "bind `{key}` to host port {port}, with Service type ClusterIP: modules reach it, nothing outside the device does (as on Docker)"
+                "bind `{key}` to host port {port}, with Service type ClusterIP{recreate}: modules reach it, nothing outside the device does (as on Docker)"
             )
         }
         (true, None) => format!(
@@ -120,4 +129,27 @@ fn finding(ctx: &Context, u: &Unserved<'_, '_>) -> Finding {
         (false, _) => format!("bind `{key}` to host port {port}"),
     };
     finding(message).suggest_review(Suggestion::new(summary, edits))
+}
+
+/// Where the Recreate strategy goes when the binding is the module's first port and it holds
+/// nothing else OTH001 asks the strategy for (a volume, a device, the host network, resources),
+/// and has no strategy in any spelling of the section: then only this fix makes OTH001 speak.
+fn first_port_strategy(m: &Module) -> Option<Pointer> {
+    let holds_nothing = m.exposed_ports().is_empty()
+        && k8s::agent(m).is_none_or(|s| s.resources.is_none())
+        && m.host_config().is_none_or(|h| {
+            h.binds.is_none()
+                && h.mounts.is_none()
+                && h.network_mode.is_none()
+                && h.devices.is_none()
+                && h.device_requests.is_none()
+                && h.runtime.is_none()
+        });
+    let any_strategy = k8s::sections_any_spelling(m)
+        .iter()
+        .any(|s| crate::manifest::model::lookup(s.value, &Pointer::root(), &["strategy"]).is_some());
+    if !holds_nothing || any_strategy {
+        return None;
+    }
+    k8s::rel(m, &["strategy"])
 }
