@@ -1,7 +1,8 @@
 //! The texts of a deployment where modules write addresses they dial (env values, command lines,
 //! twin desired properties, routes), and `<module>:<port>` found in them. NET008 rewrites the ports
-//! of such addresses, NET013 asks whether any reaches a module's host port, NET012 looks for
-//! Docker-only addresses in the same texts.
+//! of such addresses, NET013 asks whether any reaches a module's host port, NET015 whether the
+//! module's Service answers on the port at all, NET012 looks for Docker-only addresses in the same
+//! texts.
 
 use crate::manifest::placeholder::placeholders;
 use crate::manifest::{Location, Module, Pointer};
@@ -207,7 +208,8 @@ pub fn module_addresses<'a>(ctx: &Context<'a>, text: &str) -> Vec<ModuleAddress<
     out
 }
 
-/// The module addresses of a deployment's env values and routes, scanned once per analysis.
+/// The module addresses of a deployment's env values, command lines, twin desired properties and
+/// routes, scanned once per analysis.
 pub struct Addresses<'a> {
     pub texts: Vec<Text<'a>>,
     /// The `<module>:<port>` of each text, by the text's index.
@@ -218,7 +220,12 @@ pub struct Addresses<'a> {
 
 impl<'a> Addresses<'a> {
     pub fn of(ctx: &Context<'a>) -> Addresses<'a> {
-        let texts: Vec<Text<'a>> = env_texts(ctx).into_iter().chain(route_texts(ctx)).collect();
+        let mut texts: Vec<Text<'a>> = env_texts(ctx);
+        for m in &ctx.manifest.modules {
+            texts.extend(command_texts(m));
+            texts.extend(twin_texts(ctx, m));
+        }
+        texts.extend(route_texts(ctx));
         let found: Vec<Vec<ModuleAddress<'a>>> = texts.iter().map(|t| module_addresses(ctx, &t.text)).collect();
         let mut by_target: HashMap<(usize, u16), Vec<usize>> = HashMap::new();
         for (i, list) in found.iter().enumerate() {

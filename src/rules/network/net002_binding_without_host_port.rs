@@ -1,11 +1,15 @@
 //! NET002: a port binding that gives the Service no port: no usable `HostPort`, or a key the
-//! agent cannot read.
+//! agent cannot read. On the VM: a container port Docker publishes on an ephemeral host port.
 
 use super::ports::{self, Group, Plan, Purpose, groups, mapping};
+use super::vm;
+use crate::device::Target;
 use crate::manifest::Module;
 use crate::manifest::model::{HostPort, PortBinding, PortMapping};
 use crate::manifest::placeholder::contains_placeholder;
-use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{
+    BOTH, Check, Context, Edit, Finding, FixAvailability, PortPlace, Rule, RuleDoc, Section, Severity, Suggestion,
+};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -14,18 +18,21 @@ pub static RULE: Rule = Rule {
         section: Section::Network,
         severity: Severity::Error,
         fix: FixAvailability::Sometimes,
-        targets: K8S,
+        targets: BOTH,
         title: "Port binding without a usable host port",
-        detects: "A `HostConfig.PortBindings` entry that gives the module's Service no port: a mapping with no `HostPort`, an empty one, a range (`8000-8010`) or something that is not a number; an entry that is `null` or `[]`; a host port outside 1–65535. A key the agent cannot read (a container port range, a protocol other than tcp, udp or sctp) is reported for a manual fix. A key without a protocol (`\"8080\"`) is fine: Docker and the agent both read it as tcp. Where another mapping or key binds the same container port, the broken ones lose nothing and are a warning.",
-        why: "Docker picks a random host port when `HostPort` is missing or empty and accepts ranges. The Kubernetes agent needs a `HostPort` that parses as one number: anything else is skipped with a log line, so the port is silently missing from the module's Service; a number outside 1–65535 makes the API server reject the whole Service. Setting `HostPort` to the container port keeps the number clients already use.",
+        detects: "Kubernetes target: a `HostConfig.PortBindings` entry that gives the module's Service no port: a mapping with no `HostPort`, an empty one, a range (`8000-8010`) or something that is not a number; an entry that is `null` or `[]`; a host port outside 1–65535. A key the agent cannot read (a container port range, a protocol other than tcp, udp or sctp) is reported for a manual fix. A key without a protocol (`\"8080\"`) is fine: Docker and the agent both read it as tcp. Where another mapping or key binds the same container port, the broken ones lose nothing and are a warning. VM target (info): a mapping with no `HostPort`, `null`, `\"\"` or `\"0\"`, in a module that is not on the host network.",
+        why: "Docker picks a random host port when `HostPort` is missing or empty and accepts ranges. The Kubernetes agent needs a `HostPort` that parses as one number: anything else is skipped with a log line, so the port is silently missing from the module's Service; a number outside 1–65535 makes the API server reject the whole Service. Setting `HostPort` to the container port keeps the number clients already use. In a VM, moby behaves as the FPGA device's Docker did: an empty `HostPort` (or `0`) publishes the container port on an ephemeral host port, chosen again each time the container is created (VM-TARGET.md §7, NET002 changed to info). Modules reach each other at `<module>:<container port>` and do not care; clients outside the VM, which must be repointed at the VM anyway (NET101), need a fixed one.",
         before: r#"{"HostConfig": {"PortBindings": {"8080/tcp": [{"HostPort": ""}]}}}"#,
         after: r#"{"HostConfig": {"PortBindings": {"8080/tcp": [{"HostPort": "8080"}]}}}"#,
-        fix_safety: "Safe: the host port becomes the container port, which clients on the Docker network used (or the next free number when the module already binds that one, which you confirm). Mappings without a usable host port are dropped when another mapping of the same container port binds it: they added nothing on Kubernetes.",
+        fix_safety: "Kubernetes: safe: the host port becomes the container port, which clients on the Docker network used (or the next free number when the module already binds that one, which you confirm). Mappings without a usable host port are dropped when another mapping of the same container port binds it: they added nothing on Kubernetes. VM: needs review: a fixed host port (the container port, or the next number no module of the VM publishes) is only worth it if clients outside the VM use the port; leaving it ephemeral keeps the FPGA behaviour. Where another mapping already publishes the container port on a fixed port there is nothing to propose.",
     },
     check: Check::Module(check),
 };
 
 fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
+    if ctx.device.target == Target::Vm {
+        return ephemeral(ctx, module);
+    }
     let mut out: Vec<Finding> = module.port_bindings().iter().filter_map(|b| unreadable(module, b)).collect();
     if ports::mixes_protocols(module, ctx.device) {
         return out;
@@ -202,4 +209,66 @@ fn unreadable(module: &Module, b: &PortBinding) -> Option<Finding> {
         )
     };
     Some(Finding::new(&RULE, Some(module), at, message))
+}
+
+/// VM: each container port of the module that Docker publishes on an ephemeral host port.
+fn ephemeral(ctx: &Context, module: &Module) -> Vec<Finding> {
+    let all = vm::ephemeral(ctx);
+    let mine: Vec<_> = all.iter().filter(|e| e.module.name == module.name).collect();
+    if mine.is_empty() {
+        return Vec::new();
+    }
+    let plan = vm::Plan::of(ctx);
+    let mut out = Vec::new();
+    for e in mine {
+        for (i, (at, _)) in e.mappings.iter().enumerate() {
+            let what = if e.mappings.len() > 1 { format!("mapping {i} of ") } else { String::new() };
+            let mut finding = Finding::new(
+                &RULE,
+                Some(module),
+                module.create_options_at(at.clone()),
+                format!(
+                    "{what}port binding `{}` {}: Docker publishes container port {}/{} on an ephemeral host port, a new one each time the container is created",
+                    e.key,
+                    if e.zero.contains(&i) { "has host port 0" } else { "has no `HostPort`" },
+                    e.container_port,
+                    e.protocol
+                ),
+            )
+            .severity(Severity::Info);
+            if let Some(fixed) = e.also_on {
+                finding.message.push_str(&format!(" (another mapping publishes it on {fixed})"));
+                out.push(finding);
+                continue;
+            }
+            // One suggestion per container port, on its first mapping: every mapping of it gets
+            // the same number.
+            let host = plan.get(vm::Purpose::Ephemeral, module, at).filter(|_| i == 0);
+            let Some(host) = host else {
+                out.push(finding);
+                continue;
+            };
+            finding.message.push_str("; if clients outside the VM use it, give it a fixed one");
+            let edits: Vec<Edit> = e
+                .mappings
+                .iter()
+                .map(|(_, hp)| Edit::Set { at: module.create_options_at(hp.clone()), value: host.to_string().into() })
+                .collect();
+            let places = (0..edits.len()).map(|edit| PortPlace { edit, suffix: String::new() }).collect();
+            let why = if host == e.container_port {
+                String::new()
+            } else {
+                format!(" (host port {} is taken)", e.container_port)
+            };
+            out.push(finding.suggest(
+                Suggestion::new(format!("publish `{}` on host port {host}{why}", e.key), edits).with_port_input(
+                    "host port",
+                    places,
+                    Vec::new(),
+                    host,
+                ),
+            ));
+        }
+    }
+    out
 }

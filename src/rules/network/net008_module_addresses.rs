@@ -1,5 +1,5 @@
-//! NET008: an env value or route that reaches another module on its container port, where the
-//! module's Service listens on the host port.
+//! NET008: an env value, command argument, twin property or route that reaches another module on
+//! its container port, where the module's Service listens on the host port.
 
 use super::addresses::{Addresses, ModuleAddress, Text};
 use super::net013_remapped_host_ports::{Remedy, remedy};
@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
         fix: FixAvailability::Sometimes,
         targets: K8S,
         title: "Module address uses the container port",
-        detects: "`<module>:<port>` in a module's `env` values, its createOptions `Env` values or a route, where `<module>` names a module of the deployment (any case, as a whole word) and `<port>` is a container port of one of its bindings that its Service does not answer on (the binding's host port differs, and the port is not exposed). A capitalised name is not a finding: the Service is named after the lower-cased module name and DNS ignores case. Placeholders and hosts that are not modules of the deployment are left alone.",
+        detects: "`<module>:<port>` in a module's `env` values, its createOptions `Env` values, its `Cmd` and `Entrypoint` arguments, its twin's desired properties (TRAPS.md NEW-2 extends the scan to twins) or a route, where `<module>` names a module of the deployment (any case, as a whole word) and `<port>` is a container port of one of its bindings that its Service does not answer on (the binding's host port differs, and the port is not exposed). A capitalised name is not a finding: the Service is named after the lower-cased module name and DNS ignores case. Placeholders and hosts that are not modules of the deployment are left alone.",
         why: "On Docker, modules talk over the IoT Edge network straight to a container port. On Kubernetes they talk through the module's Service, which listens on the `HostPort` (and on each exposed port) and forwards to the container port: `<module>:<HostPort>`. Where the two ports differ, the old address reaches nothing.",
         before: r#"{"env": {"SCORING_URL": {"value": "http://Scoring:5001/score"}}, "scoring": {"PortBindings": {"5001/tcp": [{"HostPort": "8081"}]}}}"#,
         after: r#"{"env": {"SCORING_URL": {"value": "http://Scoring:8081/score"}}}"#,

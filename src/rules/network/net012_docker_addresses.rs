@@ -1,5 +1,6 @@
 //! NET012: addresses that exist only on Docker (the bridge, `host.docker.internal`, the Docker
-//! socket) in env values, command lines and twin desired properties.
+//! socket, and `localhost` where a host-network module reached another module through the Docker
+//! host) in env values, command lines and twin desired properties.
 
 use super::addresses::{self, Text, is_host_byte, placeholder_ranges};
 use super::ports;
@@ -14,8 +15,8 @@ pub static RULE: Rule = Rule {
         fix: FixAvailability::Sometimes,
         targets: K8S,
         title: "Docker-only address in env, command or twin",
-        detects: "In a module's `env` values, its createOptions `Env` values, its `Cmd` and `Entrypoint` arguments and its twin's desired properties: an address on a Docker bridge (`172.17.0.1`, `172.18.0.1`, anything in 172.17.0.0/16 or 172.18.0.0/16), `host.docker.internal`, or the Docker socket (`unix:///var/run/docker.sock`, `/var/run/docker.sock`). An error where the value is clearly an address the module dials (with a port, a scheme, or the whole value); a warning where it only mentions one (a network range, an address inside other text). `no_proxy` lists are left to the proxy rules.",
-        why: "On Docker, `172.17.0.1` (docker0) and `172.18.0.1` (the `azure-iot-edge` network) are the device as containers see it, other 172.17/172.18 addresses are containers, and `host.docker.internal` names the host; the socket drives the Docker engine. None of them exists on the GPU device: modules run as Kubernetes pods on the cluster network (ASE's pod and service subnets are 172.27.0.0/16 and 172.28.0.0/16 by default) and there is no Docker engine for them to drive. A module of the deployment is reached through its Service, `<lower-cased name>:<HostPort>`; a service on the device itself through the Kubernetes node's address. Evidence: TRAPS.md §1 #3 (Azure-Samples `factory-ai-vision`'s GPU templates set `\"DBHOST\": {\"value\": \"172.18.0.1\"}`).",
+        detects: "In a module's `env` values, its createOptions `Env` values, its `Cmd` and `Entrypoint` arguments and its twin's desired properties: an address on a Docker bridge (`172.17.0.1`, `172.18.0.1`, anything in 172.17.0.0/16 or 172.18.0.0/16), `host.docker.internal`, or the Docker socket (`unix:///var/run/docker.sock`, `/var/run/docker.sock`); and (TRAPS.md NEW-3) `localhost:<port>`, `127.x.x.x:<port>` or `[::1]:<port>` in a module on the host network where `<port>` is a host port another module publishes (or another host-network module's port), or in a module with `NetworkMode: container:<name>` where `<name>` is a module of the deployment. An error where the value is clearly an address the module dials (with a port, a scheme, or the whole value); a warning where it only mentions one (a network range, an address inside other text). `no_proxy` lists are left to the proxy rules.",
+        why: "On Docker, `172.17.0.1` (docker0) and `172.18.0.1` (the `azure-iot-edge` network) are the device as containers see it, other 172.17/172.18 addresses are containers, and `host.docker.internal` names the host; the socket drives the Docker engine. A module on the host network reached the other modules' published ports at `localhost`, and one that shares another container's network stack (`container:<name>`) reached that container at `localhost`. None of this exists on the GPU device: modules run as Kubernetes pods on the cluster network (ASE's pod and service subnets are 172.27.0.0/16 and 172.28.0.0/16 by default), each pod with its own network stack (`container:` is ignored, NET011); the node's `localhost` does not reach Services, and there is no Docker engine for a module to drive. A module of the deployment is reached through its Service, `<lower-cased name>:<HostPort>`; a service on the device itself through the Kubernetes node's address. Evidence: TRAPS.md §1 #3 (Azure-Samples `factory-ai-vision`'s GPU templates set `\"DBHOST\": {\"value\": \"172.18.0.1\"}`; Azure/iotedge's connectivity test deployment has its host-network modules report to `http://localhost:5001`, the port `testResultCoordinator` publishes).",
         before: r#"{"env": {"TC_URI": {"value": "ws://172.17.0.1:5000"}}, "LoRaWanNetworkSrvModule": {"PortBindings": {"5000/tcp": [{"HostPort": "5000"}]}}}"#,
         after: r#"{"env": {"TC_URI": {"value": "ws://lorawannetworksrvmodule:5000"}}}"#,
         fix_safety: "Needs review, and proposed only when exactly one module of the deployment listens on the port the address names (the module that published that host port, or a host-network module listening on it): the value becomes that module's Service address. Otherwise, or without a port, only you know what the module reaches: the Service of a module, or the node's address for a service on the device itself. A module that drives the Docker engine must be reworked.",
@@ -36,6 +37,9 @@ enum Kind {
     Range,
     /// The Docker engine's socket.
     Socket,
+    /// `localhost` (or `127.x.x.x`, `[::1]`) where it reached another module: from a module on the
+    /// host network (the Docker host's published ports), or sharing a module's network stack.
+    Loopback,
 }
 
 /// One Docker-only address in a text.
@@ -64,7 +68,20 @@ fn check(ctx: &Context) -> Vec<Finding> {
 }
 
 fn finding(ctx: &Context<'_>, t: &Text<'_>) -> Option<Finding> {
-    let found = scan(&t.text);
+    let mut found = scan(&t.text);
+    if let Some(owner) = t.owner
+        && reaches_others_at_localhost(owner)
+    {
+        let held = placeholder_ranges(&t.text);
+        found.extend(
+            loopbacks(&t.text)
+                .into_iter()
+                .filter(|f| !held.iter().any(|&(s, e)| s < f.end && f.start < e))
+                .filter(|f| f.port.is_some_and(|p| !loopback_listeners(ctx, owner, p).is_empty())),
+        );
+        found.sort_by_key(|f| f.start);
+        found.dedup_by(|b, a| b.start < a.end);
+    }
     if found.is_empty() {
         return None;
     }
@@ -74,7 +91,7 @@ fn finding(ctx: &Context<'_>, t: &Text<'_>) -> Option<Finding> {
     let mut fixable = true;
     for f in &found {
         let written = &t.text[f.start..f.end];
-        let (what, instead, target) = describe(ctx, f);
+        let (what, instead, target) = describe(ctx, t.owner, f);
         said.push(format!("`{written}`, {what}; {instead}"));
         new.push_str(&t.text[last..f.start]);
         match target {
@@ -106,13 +123,17 @@ fn finding(ctx: &Context<'_>, t: &Text<'_>) -> Option<Finding> {
 
 /// What the address is, what to use instead, and the Service address that replaces it when one
 /// module of the deployment is unambiguously the one it reaches.
-fn describe(ctx: &Context<'_>, f: &Found) -> (&'static str, String, Option<String>) {
+fn describe(ctx: &Context<'_>, owner: Option<&Module>, f: &Found) -> (&'static str, String, Option<String>) {
+    if let (Kind::Loopback, Some(owner), Some(port)) = (f.kind, owner, f.port) {
+        return describe_loopback(ctx, owner, port);
+    }
     let what = match f.kind {
         Kind::Gateway => "the Docker bridge's gateway (the device, seen from a container)",
         Kind::HostName => "Docker's name for the host",
         Kind::Container => "a container's address on a Docker bridge",
         Kind::Range => "a Docker bridge network",
         Kind::Socket => "the Docker engine's socket",
+        Kind::Loopback => "the loopback address",
     };
     let (instead, target) = match (f.kind, f.port) {
         (Kind::Socket, _) => ("there is no Docker engine on the GPU device for a module to drive: the module must be reworked".to_owned(), None),
@@ -165,6 +186,110 @@ fn listeners<'a>(ctx: &Context<'a>, kind: Kind, port: u16) -> Vec<(&'a Module, u
         };
         out.extend(hit.map(|p| (m, p)));
     }
+    out
+}
+
+/// The module reached other modules at `localhost` on Docker: it is on the host network (the
+/// agent's reading, any case), or shares another container's network stack.
+fn reaches_others_at_localhost(module: &Module) -> bool {
+    ports::is_host_network(module) || shared_stack(module).is_some()
+}
+
+/// `container:<name>` in `NetworkMode`: the name of the container whose network stack it shares.
+fn shared_stack(module: &Module) -> Option<&str> {
+    ports::network_mode(module)?.text()?.trim().strip_prefix("container:").map(str::trim).filter(|n| !n.is_empty())
+}
+
+/// The modules `owner` reached at `localhost:<port>` on Docker, with the port of their Service that
+/// answers now: for a host-network module, other modules that published that host port and other
+/// host-network modules listening on it (none when `owner` listens on it itself); for one sharing
+/// `container:<name>`, that module.
+fn loopback_listeners<'a>(ctx: &Context<'a>, owner: &Module, port: u16) -> Vec<(&'a Module, Option<u16>)> {
+    if let Some(name) = shared_stack(owner) {
+        let Some(m) = ctx.module(name) else { return Vec::new() };
+        let service = ports::service(m, ctx.device);
+        let to = service.and_then(|s| {
+            let to: Vec<u16> = s.ports.iter().filter(|p| p.target == port).map(|p| p.port).collect();
+            to.iter().copied().find(|p| *p == port).or(to.first().copied())
+        });
+        return vec![(m, to)];
+    }
+    if ports::service(owner, ctx.device).is_some_and(|s| s.ports.iter().any(|p| p.target == port || p.port == port)) {
+        return Vec::new();
+    }
+    listeners(ctx, Kind::Gateway, port)
+        .into_iter()
+        .filter(|(m, _)| m.name != owner.name)
+        .map(|(m, p)| (m, Some(p)))
+        .collect()
+}
+
+/// What a loopback address reached and what to use instead.
+fn describe_loopback(ctx: &Context<'_>, owner: &Module, port: u16) -> (&'static str, String, Option<String>) {
+    let how = match shared_stack(owner) {
+        Some(name) => format!("this module shared `{name}`'s network stack (`container:{name}`), which Kubernetes ignores"),
+        None => "this module is on the host network, where it reached ports other modules published on the Docker host; the node's `localhost` does not reach Services".to_owned(),
+    };
+    let candidates = loopback_listeners(ctx, owner, port);
+    match &candidates[..] {
+        [(m, Some(service_port))] => {
+            let address = format!("{}:{service_port}", m.name.to_ascii_lowercase());
+            (
+                "the loopback address",
+                format!("{how}: `{}` listens on that port, use its Service `{address}`", m.name),
+                Some(address),
+            )
+        }
+        [(m, None)] => (
+            "the loopback address",
+            format!(
+                "{how}: it reached `{}` on port {port}, which the module does not declare: bind that port (NET015) and use `{}:{port}`",
+                m.name,
+                m.name.to_ascii_lowercase()
+            ),
+            None,
+        ),
+        many => (
+            "the loopback address",
+            format!(
+                "{how}: use the Service of the module it reaches, one of {}",
+                many.iter()
+                    .filter_map(|(m, p)| Some(format!("`{}:{}`", m.name.to_ascii_lowercase(), (*p)?)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None,
+        ),
+    }
+}
+
+/// `localhost`, `127.x.x.x` and `[::1]` with a port, any case, as whole host names.
+fn loopbacks(text: &str) -> Vec<Found> {
+    let lower = text.to_ascii_lowercase();
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut push = |start: usize, end: usize| {
+        if (start > 0 && is_host_byte(bytes[start - 1])) || bytes.get(end).is_some_and(|b| *b != b':') {
+            return;
+        }
+        if let Some((port, after)) = port_after(text, end) {
+            out.push(Found { start, end: after, kind: Kind::Loopback, port: Some(port), dialled: true });
+        }
+    };
+    for (start, _) in lower.match_indices("localhost") {
+        push(start, start + "localhost".len());
+    }
+    for (start, _) in text.match_indices("[::1]") {
+        push(start, start + "[::1]".len());
+    }
+    for (start, _) in text.match_indices("127.") {
+        let len = text[start..].bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+        let token = &text[start..start + len];
+        if token.split('.').count() == 4 && token.split('.').all(|o| o.parse::<u8>().is_ok()) {
+            push(start, start + len);
+        }
+    }
+    out.sort_by_key(|f| f.start);
     out
 }
 
@@ -313,5 +438,18 @@ mod tests {
         assert_eq!(kinds("unix:///var/run/docker.sock"), [("unix:///var/run/docker.sock", Kind::Socket, true)]);
         assert!(kinds("10.172.17.0.1 1172.17.0.1 172.170.0.1 172.17.0.1.5 myhost.docker.internal.com").is_empty());
         assert!(kinds("${BRIDGE:-172.17.0.1}").is_empty(), "placeholders are data");
+    }
+
+    #[test]
+    fn finds_loopback_addresses_with_a_port_only() {
+        let found = |text: &str| -> Vec<(String, Option<u16>)> {
+            loopbacks(text).iter().map(|f| (text[f.start..f.end].to_owned(), f.port)).collect()
+        };
+        assert_eq!(found("http://LocalHost:5001/x"), [("LocalHost:5001".to_owned(), Some(5001))]);
+        assert_eq!(
+            found("tcp://127.0.0.1:1883,[::1]:80"),
+            [("127.0.0.1:1883".to_owned(), Some(1883)), ("[::1]:80".to_owned(), Some(80))]
+        );
+        assert!(found("localhost mylocalhost:80 localhost.example:80 10.127.0.0.1:80 127.0.0:80").is_empty());
     }
 }
