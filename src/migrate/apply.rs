@@ -179,6 +179,11 @@ fn apply_ops(root: &mut Value, mut ops: Vec<Op>, prune: bool, names: &Renames) -
         a.rank().cmp(&b.rank()).then_with(|| if a.rank() == 2 { cmp_paths(b.at(), a.at()) } else { Ordering::Equal })
     });
     ops.dedup_by(|a, b| a.rank() == 2 && b.rank() == 2 && a.at() == b.at());
+    // A removal inside another removal is done by it: made first, it would prune the emptied
+    // parents away, and the outer removal would then find nothing to remove (one rule removes an
+    // entry of `k8s-experimental`, another the whole section).
+    let removed: Vec<Pointer> = ops.iter().filter(|op| op.rank() == 2).map(|op| op.at().clone()).collect();
+    ops.retain(|op| op.rank() != 2 || !removed.iter().any(|r| r != op.at() && op.at().starts_with(r)));
     let mut problems = Vec::new();
     for op in ops {
         let result = match &op {
@@ -246,6 +251,21 @@ fn cmp_paths(a: &Pointer, b: &Pointer) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_removal_inside_another_is_left_to_it() {
+        let p = |s| Pointer::parse(s).unwrap();
+        let remove = |s| Op::Edit(Edit::Remove { at: Location::Document(p(s)) });
+        let mut doc = serde_json::json!({"k8s-experimental": {"resources": {"limits": {"x": 1}}}, "HostConfig": {}});
+        let problems = apply_ops(
+            &mut doc,
+            vec![remove("/k8s-experimental/resources/limits/x"), remove("/k8s-experimental")],
+            true,
+            &Renames::new(&[], std::iter::empty()),
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(doc, serde_json::json!({"HostConfig": {}}));
+    }
 
     #[test]
     fn paths_sort_numerically() {

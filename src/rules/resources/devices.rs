@@ -242,8 +242,8 @@ pub fn monitoring(module: &Module) -> Option<String> {
     words(text).iter().any(|w| MONITOR_WORDS.contains(&w.as_str())).then_some(what)
 }
 
-/// `telegraf` in `mcr.microsoft.com/…/telegraf:latest@sha256:…`.
-fn repository_name(image: &str) -> &str {
+/// An image's own name: `telegraf` in `mcr.microsoft.com/…/telegraf:latest@sha256:…`.
+pub(super) fn repository_name(image: &str) -> &str {
     let image = image.split('@').next().unwrap_or(image);
     let last = image.rsplit('/').next().unwrap_or(image);
     last.split(':').next().unwrap_or(last)
@@ -274,7 +274,8 @@ fn words(text: &str) -> Vec<String> {
     out
 }
 
-fn compact(v: &Value) -> String {
+/// A JSON value on one line, cut at 80 characters, for messages.
+pub(super) fn compact(v: &Value) -> String {
     let s = v.to_string();
     if s.chars().count() > 80 { format!("{}…", s.chars().take(80).collect::<String>()) } else { s }
 }

@@ -16,13 +16,19 @@
 //! 4. Modules that only watch GPUs ([`devices::monitoring`]) get none by default.
 //!
 //! A placeholder count (`"$GPUS"`) is carried over as it is and not counted.
+//!
+//! A module that computes but is left without a GPU shares one instead of getting `0` (NEW-5 of
+//! TRAPS.md): ASE's own GPU sharing runs several modules on one GPU with no `nvidia.com/gpu` limit
+//! and `NVIDIA_VISIBLE_DEVICES=<index>` in each (`azure-stack-edge-gpu-deploy-iot-edge-gpu-sharing.md`:
+//! "Use the same environment variable as both the modules will share the same GPU").
 
 use super::devices::{self, Item, Kind, Wants};
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
-use crate::rules::Context;
+use crate::rules::shared::env;
 use crate::rules::shared::k8s::{self, FPGA, GPU};
 use crate::rules::shared::keys::shown;
+use crate::rules::{Context, Edit, Suggestion};
 use serde_json::Value;
 
 /// What a module asks for, and what the plan gives it.
@@ -89,6 +95,12 @@ impl Proposal {
     /// It gets everything it asks for.
     pub fn complete(&self) -> bool {
         self.granted.is_some() && self.granted == self.wanted()
+    }
+
+    /// A module that computes on an accelerator but is left without a GPU on a device that has
+    /// some: it time-shares one instead ([`time_share`]; NEW-5 of TRAPS.md).
+    pub fn time_shares(&self, device: u64) -> bool {
+        device > 0 && self.role == Role::Compute && self.granted == Some(0) && self.wanted().is_some_and(|w| w > 0)
     }
 
     /// Why it gets fewer GPUs than it asks for, for messages; empty when it gets them all.
@@ -274,3 +286,67 @@ fn ask(module: &Module, device: u64) -> Option<Entry<'_>> {
 pub fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
+
+/// ASE's GPU sharing for one module, as edits: `NVIDIA_VISIBLE_DEVICES=0` in its `env` (or its
+/// existing variable set to 0 when it selects no GPU), nothing when it already selects GPUs.
+pub struct TimeShare {
+    /// The edit that selects the GPU, if one is needed, and where in its fragment the GPU index
+    /// goes (`None`: the fragment is `NAME=0`, no index alone to type).
+    pub select: Option<(Edit, Option<&'static str>)>,
+    /// The variable as it already is (`NVIDIA_VISIBLE_DEVICES=1`), when it already selects GPUs.
+    pub existing: Option<String>,
+}
+
+/// How `module` time-shares a GPU.
+pub fn time_share(module: &Module) -> TimeShare {
+    let vars = env::vars(module);
+    let first = env::named(&vars, VISIBLE_DEVICES).next();
+    match first {
+        Some(v) if v.value.as_deref().and_then(super::vm::Selection::value).is_some() => {
+            TimeShare { select: None, existing: Some(format!("{}={}", v.name, v.value.as_deref().unwrap_or_default())) }
+        }
+        Some(v) => {
+            let input = (v.place == env::Place::Section).then_some("");
+            TimeShare {
+                select: Some((Edit::Set { at: v.value_at.clone(), value: v.written("0") }, input)),
+                existing: None,
+            }
+        }
+        None => TimeShare {
+            select: Some((
+                Edit::Set { at: env::section_at(module, VISIBLE_DEVICES), value: serde_json::json!({"value": "0"}) },
+                Some("/value"),
+            )),
+            existing: None,
+        },
+    }
+}
+
+impl TimeShare {
+    /// The suggestion: the selecting edit (the typed value is the GPU index), then `removals`.
+    pub fn suggestion(self, summary: String, removals: Vec<Edit>) -> Suggestion {
+        match self.select {
+            Some((edit, input)) => {
+                let s = Suggestion::new(summary, std::iter::once(edit).chain(removals).collect());
+                match input {
+                    Some(at) => s.with_input(
+                        "GPU to share (NVIDIA_VISIBLE_DEVICES)",
+                        0,
+                        at,
+                        Some(serde_json::Value::String("0".into())),
+                    ),
+                    None => s.review(),
+                }
+            }
+            None => Suggestion::new(summary, removals).review(),
+        }
+    }
+
+    /// What the module's `NVIDIA_VISIBLE_DEVICES` becomes, for messages.
+    pub fn selects(&self) -> String {
+        self.existing.clone().unwrap_or_else(|| format!("{VISIBLE_DEVICES}=0"))
+    }
+}
+
+/// `NVIDIA_VISIBLE_DEVICES`.
+const VISIBLE_DEVICES: &str = super::vm::VISIBLE_DEVICES;

@@ -12,6 +12,15 @@ pub(super) mod res007_ipc_mode;
 pub(super) mod res008_shm_size;
 pub(super) mod res009_nvidia_visible_devices;
 pub(super) mod res010_gpu_budget;
+pub(super) mod res011_fpga_image;
+pub(super) mod res012_mps;
+pub(super) mod res013_worker_size;
+pub(super) mod res101_fpga_to_device_request;
+pub(super) mod res102_device_requests;
+pub(super) mod res103_nvidia_runtime;
+pub(super) mod res104_kubernetes_resources;
+pub(super) mod res105_fpga_privileged;
+pub mod vm;
 
 use crate::manifest::Module;
 

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
         why: "The GPU device has no FPGA: no node offers `microsoft.com/fpga_catapult`, so the pod stays Pending. Its accelerators are NVIDIA GPUs, requested as `nvidia.com/gpu` in `limits` (a GPU request, if any, must equal the limit, so the FPGA request is dropped rather than converted). The module's image drives the FPGA: an FPGA (Brainwave) build must be rebuilt for the GPU.",
         before: r#"{"k8s-experimental": {"resources": {"limits": {"microsoft.com/fpga_catapult": 2}, "requests": {"microsoft.com/fpga_catapult": 2}}}}"#,
         after: r#"{"k8s-experimental": {"resources": {"limits": {"nvidia.com/gpu": 1}}}}"#,
-        fix_safety: "Confirm the GPU count: it defaults to the FPGA count, within the GPUs the device has left once the deployment's other GPU limits are counted (see RES003 and RES010: modules are served in order; a module beyond the device's GPUs gets 0). An FPGA is not a GPU: the image must be a GPU build of the model, whatever the count. A placeholder count is carried over as it is. When the module already has an `nvidia.com/gpu` limit (or a GPU request, which RES006 makes the limit), or asks for no FPGA, only the FPGA resource is removed.",
+        fix_safety: "Confirm the GPU count: it defaults to the FPGA count, within the GPUs the device has left once the deployment's other GPU limits are counted (see RES003 and RES010: modules are served in order; a module left without a GPU shares one instead, ASE's GPU sharing: no limit and `NVIDIA_VISIBLE_DEVICES=0`, the GPU to confirm; NEW-5 of TRAPS.md). An FPGA is not a GPU: the image must be a GPU build of the model, whatever the count. A placeholder count is carried over as it is. When the module already has an `nvidia.com/gpu` limit (or a GPU request, which RES006 makes the limit), or asks for no FPGA, only the FPGA resource is removed.",
     },
     check: Check::Manifest(check),
 };
@@ -71,6 +71,18 @@ fn finding(plan: &Plan, position: usize, module: &Module) -> Option<Finding> {
             Suggestion::new("remove the FPGA resource (then give the module its GPU limit yourself)", edits).review(),
         ));
     };
+    if p.time_shares(plan.device) {
+        let share = gpus::time_share(module);
+        let wanted = p.wanted().unwrap_or(0);
+        message.push_str(&format!(
+            "; it asks for {wanted} accelerator{}, but {}: the suggestion shares a GPU the other modules hold, ASE's GPU sharing: no `{GPU}` limit, `{}` (the modules take turns on it; MPS, RES012, lets them run at once); {REBUILD}",
+            plural(wanted),
+            p.shortfall(plan.device),
+            share.selects()
+        ));
+        let summary = format!("share a GPU (`{}`, no `{GPU}` limit) instead of the FPGA", share.selects());
+        return Some(finding(message).suggest(share.suggestion(summary, edits)));
+    }
     let value = p.value();
     let short = p.shortfall(plan.device);
     if !short.is_empty() {

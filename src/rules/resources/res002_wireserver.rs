@@ -2,7 +2,9 @@
 
 use crate::manifest::Module;
 use crate::rules::shared::env::{self, Place};
-use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{
+    BOTH, Check, Context, Edit, Finding, FixAvailability, Rule, RuleDoc, Section, Severity, Suggestion,
+};
 
 /// The variable FPGA (Brainwave) modules use to reach the device's wire server.
 pub const NAME: &str = "WIRESERVER_ADDRESS";
@@ -13,10 +15,10 @@ pub static RULE: Rule = Rule {
         section: Section::Resources,
         severity: Severity::Error,
         fix: FixAvailability::Always,
-        targets: K8S,
+        targets: BOTH,
         title: "FPGA-only `WIRESERVER_ADDRESS` variable is removed",
-        detects: "`WIRESERVER_ADDRESS` (any case) in `createOptions.Env` or in the module's `env` section.",
-        why: "FPGA (Brainwave) modules reach the FPGA through the device's wire server at this address. The GPU device has no wire server: GPU modules request `nvidia.com/gpu` instead, and the address points nowhere.",
+        detects: "`WIRESERVER_ADDRESS` (any case) in `createOptions.Env` or in the module's `env` section, on either target.",
+        why: "FPGA (Brainwave) modules reach the FPGA through the device's wire server at this address. The GPU device has no wire server, on Kubernetes or in a VM: GPU modules ask for GPUs instead (an `nvidia.com/gpu` limit on Kubernetes, a GPU device request in the VM), and the address points nowhere.",
         before: r#"{"Env": ["WIRESERVER_ADDRESS=10.139.218.1", "MODEL=resnet50"]}"#,
         after: r#"{"Env": ["MODEL=resnet50"]}"#,
         fix_safety: "Safe for the GPU device. A module that still reads the variable at start-up must be rebuilt for the GPU anyway (an FPGA image does not run there).",

@@ -24,7 +24,7 @@ pub static RULE: Rule = Rule {
         why: "The Kubernetes agent ignores `Devices`, `DeviceRequests` and `Runtime`: a GPU module migrated without more gets no GPU, silently. On the GPU device an accelerator is a Kubernetes resource: `k8s-experimental.resources.limits[\"nvidia.com/gpu\"]` makes the scheduler give the pod that many GPUs (the NVIDIA device plugin mounts the device nodes and driver). GPUs are whole and few (one or two on an Azure Stack Edge Pro GPU), so the deployment's GPU limits are decided together (RES010). Other host devices reach a pod only when it is privileged (`HostConfig.Privileged: true`, which the agent translates); a bind of a device file does not work, since the agent mounts binds as directories.",
         before: r#"{"HostConfig": {"Runtime": "nvidia", "DeviceRequests": [{"Driver": "nvidia", "Count": -1, "Capabilities": [["gpu"]]}]}}"#,
         after: r#"{"k8s-experimental": {"resources": {"limits": {"nvidia.com/gpu": 1}}}}"#,
-        fix_safety: "Safe for a module that computes on NVIDIA GPUs and gets all it asked for: the count comes from `DeviceRequests` (`Count`, or its `DeviceIDs`; `-1`, \"all\", is the device's GPUs), `/dev/nvidiaN` nodes count one each, `Runtime: nvidia` alone is one GPU. The deployment's GPUs are given in module order (limits already written first, then modules that compute, then placeholder runtimes): a module beyond them gets none by default, with an input to give it some (RES010 then reports the shortage). FPGAs (`/dev/catapult*`) become as many GPUs, to confirm, and the image must be rebuilt for the GPU: an FPGA (Brainwave) build does not run there. A metrics monitor gets 0 by default: it then holds no GPU the other modules need. A placeholder count is carried over; a placeholder runtime gets a count to confirm. When the module already has an `nvidia.com/gpu` limit, or RES001 (its FPGA resource) or RES006 (its GPU request) writes one, the settings are only removed. Other devices: the privileged variant is shown, never applied by a policy.",
+        fix_safety: "Safe for a module that computes on NVIDIA GPUs and gets all it asked for: the count comes from `DeviceRequests` (`Count`, or its `DeviceIDs`; `-1`, \"all\", is the device's GPUs), `/dev/nvidiaN` nodes count one each, `Runtime: nvidia` alone is one GPU. The deployment's GPUs are given in module order (limits already written first, then modules that compute, then placeholder runtimes): a module that computes but finds none left shares a GPU instead, as ASE documents (no limit, `NVIDIA_VISIBLE_DEVICES=0`, the GPU to confirm; NEW-5 of TRAPS.md), and RES010 reports the shortage. FPGAs (`/dev/catapult*`) become as many GPUs, to confirm, and the image must be rebuilt for the GPU: an FPGA (Brainwave) build does not run there. A metrics monitor gets 0 by default: it then holds no GPU the other modules need. A placeholder count is carried over; a placeholder runtime gets a count to confirm. When the module already has an `nvidia.com/gpu` limit, or RES001 (its FPGA resource) or RES006 (its GPU request) writes one, the settings are only removed. Other devices: the privileged variant is shown, never applied by a policy.",
     },
     check: Check::Manifest(check),
 };
@@ -100,6 +100,24 @@ fn gpu_finding(plan: &Plan, position: usize, module: &Module, gpu: &[&Item]) -> 
         message.push_str(": the pod gets a GPU only through an `nvidia.com/gpu` limit, and `k8s-experimental.resources.limits` is not an object to write it into");
         return Finding::new(&RULE, Some(module), at, message);
     };
+    if p.time_shares(plan.device) {
+        let share = gpus::time_share(module);
+        let wanted = p.wanted().unwrap_or(0);
+        let mut message = format!(
+            "{message}: a pod gets GPUs through an `{GPU}` limit, and it asks for {wanted} GPU{}, but {}; so the suggestion shares a GPU the other modules hold, ASE's GPU sharing: no limit, `{}` (the modules take turns on it; MPS, RES012, lets them run at once)",
+            plural(wanted),
+            p.shortfall(plan.device),
+            share.selects()
+        );
+        if catapult {
+            message.push_str(&format!("; {REBUILD}"));
+            if privileged(module) {
+                message.push_str("; `HostConfig.Privileged`, if it was there only for the FPGA, can go too");
+            }
+        }
+        let summary = format!("share a GPU (`{}`, no `{GPU}` limit) and remove the ignored settings", share.selects());
+        return Finding::new(&RULE, Some(module), at, message).suggest(share.suggestion(summary, edits));
+    }
     let value = p.value();
     edits.insert(0, Edit::Set { at: module.create_options_at(limit), value: value.clone() });
     let (message, summary, severity, safe) = explain(plan, module, p, catapult, &message, &value);
