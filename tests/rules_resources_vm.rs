@@ -107,12 +107,14 @@ fn a_managed_kubernetes_gpu_module_moves_its_gpu_limit_into_a_device_request() {
     let device = vm();
     let out = migrated(&m, &device, Policy::All);
     let co = create_options(&m, &out, "detector");
+    let hc = &co["HostConfig"];
     assert_eq!(
-        co["HostConfig"],
-        json!({"IpcMode": "host", "Memory": 2147483648_u64, "NanoCpus": 2000000000_u64,
-               "DeviceRequests": [{"Count": 1, "Capabilities": [["gpu"]]}]}),
+        (&hc["Memory"], &hc["NanoCpus"], &hc["DeviceRequests"]),
+        (&json!(2147483648_u64), &json!(2000000000_u64), &json!([{"Count": 1, "Capabilities": [["gpu"]]}])),
         "the GPU limit becomes the request's count, memory and CPU Docker's limits"
     );
+    // STO105 carries the pod's memory emptyDir at /dev/shm over as a tmpfs, as it ran on Kubernetes.
+    assert_eq!(hc["Mounts"][0]["Type"], "tmpfs");
     // Nothing of the section's resources is left for OTH101, which removes what remains.
     assert!(co["k8s-experimental"].get("resources").is_none(), "{co}");
     assert_eq!(co["k8s-experimental"]["strategy"], json!({"type": "Recreate"}), "not a resources rule's to remove");
