@@ -111,11 +111,11 @@ fn check(ctx: &Context) -> Vec<Finding> {
     }
     // In a group of modules that collide, one keeps its name: a system module, else the one whose
     // name already is its Kubernetes name, else the first. The others are the ones to rename.
+    let system: HashSet<&str> = modules.iter().filter(|m| m.system).map(|m| m.name.as_str()).collect();
     let keeper = |group: &[&str]| -> Option<String> {
-        let by_name = |n: &&str| modules.iter().find(|m| m.name == *n);
         group
             .iter()
-            .find(|n| by_name(n).is_some_and(|m| m.system))
+            .find(|n| system.contains(*n))
             .or_else(|| group.iter().find(|n| k8s_name(n) == **n))
             .or(group.first())
             .map(|n| (*n).to_owned())
@@ -195,7 +195,12 @@ fn check(ctx: &Context) -> Vec<Finding> {
         }
     }
     // Hosts that reach a module whose name has characters the agent drops.
-    let dropped: Vec<&Module> = kinds.iter().filter(|(_, k)| matches!(k, Kind::Dropped(_))).map(|(m, _)| *m).collect();
+    // By lower-cased name: each value is scanned once for all of them.
+    let dropped: HashMap<String, &Module> = kinds
+        .iter()
+        .filter(|(_, k)| matches!(k, Kind::Dropped(_)))
+        .map(|(m, _)| (m.name.to_ascii_lowercase(), *m))
+        .collect();
     if !dropped.is_empty() {
         for m in modules.iter().filter(|m| !super::deployed_by_device(m)) {
             out.extend(references(m, &dropped));
@@ -217,18 +222,14 @@ fn rename(m: &Module, to: &str) -> Suggestion {
 }
 
 /// One finding per env value of `m` that reaches one of `targets` by its name as written.
-fn references(m: &Module, targets: &[&Module]) -> Vec<Finding> {
+fn references(m: &Module, targets: &HashMap<String, &Module>) -> Vec<Finding> {
     let mut out = Vec::new();
     for var in env::vars(m) {
         let Some(text) = var.value.as_deref() else { continue };
-        let mut hits: Vec<(usize, usize, &Module)> = Vec::new();
-        for t in targets {
-            hits.extend(hosts(text, &t.name).into_iter().map(|(s, e)| (s, e, *t)));
-        }
+        let hits = hosts(text, targets);
         if hits.is_empty() {
             continue;
         }
-        hits.sort_by_key(|h| h.0);
         let mut new = String::with_capacity(text.len());
         let mut last = 0;
         for (s, e, t) in &hits {
@@ -271,17 +272,10 @@ fn references(m: &Module, targets: &[&Module]) -> Vec<Finding> {
 /// Where `text` uses `name` (ignoring case) as a host: `name:<port>`, or `scheme://name` ending the
 /// authority. A bare name is left alone: it may be the module's identity (a direct method's
 /// target, a route), which keeps its name. Placeholders are never touched.
-fn hosts(text: &str, name: &str) -> Vec<(usize, usize)> {
+fn hosts<'m>(text: &str, targets: &HashMap<String, &'m Module>) -> Vec<(usize, usize, &'m Module)> {
     let b = text.as_bytes();
-    let base = text.as_ptr() as usize;
-    let held: Vec<(usize, usize)> = placeholders(text)
-        .into_iter()
-        .map(|p| {
-            let s = p.as_ptr() as usize - base;
-            (s, s + p.len())
-        })
-        .collect();
     let name_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
+    let mut held: Option<Vec<(usize, usize)>> = None;
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
@@ -293,13 +287,25 @@ fn hosts(text: &str, name: &str) -> Vec<(usize, usize)> {
         while i < b.len() && name_char(b[i]) {
             i += 1;
         }
-        if !text[start..i].eq_ignore_ascii_case(name) || held.iter().any(|&(s, e)| s < i && start < e) {
-            continue;
-        }
+        let Some(target) = targets.get(&text[start..i].to_ascii_lowercase()) else { continue };
         let port = b.get(i) == Some(&b':') && b.get(i + 1).is_some_and(u8::is_ascii_digit);
         let url = text[..start].ends_with("://") && (i == b.len() || matches!(b[i], b'/' | b':' | b'?' | b'#'));
-        if port || url {
-            out.push((start, i));
+        if !(port || url) {
+            continue;
+        }
+        // Inside a placeholder it is the template's text, not a host (found only when needed).
+        let held = held.get_or_insert_with(|| {
+            let base = text.as_ptr() as usize;
+            placeholders(text)
+                .into_iter()
+                .map(|p| {
+                    let s = p.as_ptr() as usize - base;
+                    (s, s + p.len())
+                })
+                .collect()
+        });
+        if !held.iter().any(|&(s, e)| s < i && start < e) {
+            out.push((start, i, *target));
         }
     }
     out
@@ -369,9 +375,14 @@ mod tests {
 
     #[test]
     fn hosts_are_names_followed_by_a_port_or_in_a_url() {
-        fn at(t: &str) -> Vec<&str> {
-            hosts(t, "image_processor").into_iter().map(|(s, e)| &t[s..e]).collect()
-        }
+        let m = crate::manifest::Manifest::load(
+            br#"{"modulesContent": {"$edgeAgent": {"properties.desired": {"modules": {"Image_Processor": {}}}}}}"#,
+        )
+        .unwrap();
+        let targets: HashMap<String, &Module> = [("image_processor".to_owned(), &m.modules[0])].into();
+        let at = |t: &'static str| -> Vec<&'static str> {
+            hosts(t, &targets).into_iter().map(|(s, e, _)| &t[s..e]).collect()
+        };
         assert_eq!(at("http://Image_Processor:5001/score"), ["Image_Processor"]);
         assert_eq!(at("image_processor:5001"), ["image_processor"]);
         assert_eq!(at("tcp://image_processor"), ["image_processor"]);
