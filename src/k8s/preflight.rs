@@ -61,7 +61,7 @@ pub fn preflight(
     objects: &[ModuleObjects],
     known: &[Finding],
 ) -> Vec<Finding> {
-    let mut out = Out { manifest, known, found: BTreeMap::new() };
+    let mut out = Out::new(manifest, known);
     let claims_made: HashSet<&str> =
         objects.iter().flat_map(|m| m.claims()).filter_map(|c| c.metadata.name.as_deref()).collect();
     for mo in objects {
@@ -86,10 +86,28 @@ type Key = (&'static str, Option<String>, Location);
 struct Out<'a> {
     manifest: &'a Manifest,
     known: &'a [Finding],
+    /// The manifest rules' findings by module (the owners the pre-flight defers to), indexed
+    /// once: the look-ups run for every module.
+    by_module: HashMap<&'a str, Vec<&'a Finding>>,
     found: BTreeMap<Key, (&'static Rule, Vec<String>)>,
 }
 
-impl Out<'_> {
+impl<'a> Out<'a> {
+    fn new(manifest: &'a Manifest, known: &'a [Finding]) -> Out<'a> {
+        let mut by_module: HashMap<&str, Vec<&Finding>> = HashMap::new();
+        for f in known {
+            if let Some(m) = f.module.as_deref() {
+                by_module.entry(m).or_default().push(f);
+            }
+        }
+        Out { manifest, known, by_module, found: BTreeMap::new() }
+    }
+
+    /// The manifest rules' findings on `module`.
+    fn on(&self, module: &str) -> impl Iterator<Item = &'a Finding> + '_ {
+        self.by_module.get(module).into_iter().flatten().copied()
+    }
+
     fn add(&mut self, rule: &'static Rule, module: Option<&str>, at: Location, message: String) {
         let entry = self.found.entry((rule.doc.id, module.map(str::to_owned), at)).or_insert((rule, Vec::new()));
         if !entry.1.contains(&message) {
@@ -99,7 +117,7 @@ impl Out<'_> {
 
     /// A manifest rule reports on the module (any finding).
     fn owned(&self, rule: &str, module: &str) -> bool {
-        self.known.iter().any(|f| f.rule == rule && f.module.as_deref() == Some(module))
+        self.on(module).any(|f| f.rule == rule)
     }
 
     /// `rule` reports some module that the agent names `name` (the other side of a collision).
@@ -109,9 +127,7 @@ impl Out<'_> {
 
     /// An error of any manifest rule is at this place of the module.
     fn error_at(&self, module: &str, at: &Location) -> bool {
-        self.known
-            .iter()
-            .any(|f| f.severity == Severity::Error && f.module.as_deref() == Some(module) && f.location == *at)
+        self.on(module).any(|f| f.severity == Severity::Error && f.location == *at)
     }
 
     fn findings(self) -> Vec<Finding> {
@@ -466,7 +482,7 @@ fn claims(out: &mut Out, device: &DeviceProfile, mo: &ModuleObjects, made: &Hash
 
 impl Out<'_> {
     fn owned_at(&self, rule: &str, module: &str, at: &Location) -> bool {
-        self.known.iter().any(|f| f.rule == rule && f.module.as_deref() == Some(module) && f.location == *at)
+        self.on(module).any(|f| f.rule == rule && f.location == *at)
     }
 }
 
