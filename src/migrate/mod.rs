@@ -4,10 +4,12 @@
 //!
 //! - [`decisions`]: what the engineer decided, the decisions file and the `--accept` policy;
 //! - [`resolve`]: one decision → the edits (and rename) it makes;
+//! - [`input`]: what the engineer types (a value, a fragment) → a decision;
 //! - `apply`: edits and renames → a new document; [`rename`]: rewriting references to renamed modules.
 
 mod apply;
 pub mod decisions;
+pub mod input;
 pub mod rename;
 pub mod resolve;
 

@@ -54,7 +54,8 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
             "set memory and CPU limits",
             vec![Edit::Set { at: module.co_path(&rel), value: json!({"memory": "512Mi", "cpu": "500m"}) }],
         )
-        .with_input("limits ({\"memory\": …, \"cpu\": …})", 0, "", None)
+        .with_input("limits", 0, "", None)
+        .with_parts(&[("memory limit", "memory"), ("CPU limit", "cpu")])
     };
     vec![finding.suggest_review(suggestion)]
 }
