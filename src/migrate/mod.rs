@@ -170,7 +170,15 @@ pub fn check_decision(
         (Some(old), Some(new)) if old != new => f.module.as_deref() == Some(new.as_str()),
         _ => f.location == finding.location,
     };
-    if let Some(still) = after.iter().filter(|f| f.rule == finding.rule && f.module == module).find(same_place) {
+    let all_before = check(manifest, device);
+    // Removing an item renumbers those after it (`Binds/1` becomes `Binds/0`): a finding at the
+    // same place counts only when the rule finds no fewer problems on the module than before.
+    let of_rule =
+        |list: &[Finding], m: &Option<String>| list.iter().filter(|f| f.rule == finding.rule && f.module == *m).count();
+    let fewer = of_rule(&after, &module) < of_rule(&all_before, &finding.module);
+    if let Some(still) = after.iter().filter(|f| f.rule == finding.rule && f.module == module).find(same_place)
+        && !fewer
+    {
         return Err(format!("{} still finds: {}", still.rule, still.message));
     }
     // Errors per rule on the module, before and after: messages may name the module, so a rename
@@ -182,7 +190,7 @@ pub fn check_decision(
         }
         out
     };
-    let before = errors(&check(manifest, device), &finding.module);
+    let before = errors(&all_before, &finding.module);
     let grew = errors(&after, &module).into_iter().find(|(rule, n)| before.get(rule).is_none_or(|b| n > b));
     if let Some((rule, _)) = grew {
         let example = after.iter().find(|f| f.rule == rule && f.module == module && f.severity == Severity::Error);
@@ -206,4 +214,33 @@ pub fn remaining(
 ) -> Result<Vec<Finding>, String> {
     let again = outcome.reload(manifest).map_err(|e| format!("the migrated manifest does not load: {e}"))?;
     Ok(check(&again, device))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Accepting the first of two binds renumbers the second into its place: that is not the
+    /// rule still finding the first.
+    #[test]
+    fn a_fix_that_renumbers_the_items_after_it_still_passes_its_check() {
+        let manifest = Manifest::load(include_bytes!("../../assets/sample.deployment.json")).unwrap();
+        let device = DeviceProfile::default();
+        let findings = analyse(&manifest, &device);
+        let binds: Vec<&Finding> =
+            findings.iter().filter(|f| f.rule == "STO001" && f.module.as_deref() == Some("ImageProcessor")).collect();
+        assert!(binds.len() >= 2, "the sample's ImageProcessor has two share binds");
+        let first = binds.iter().find(|f| f.message.contains("models")).unwrap();
+        let fragment = json!({"Type": "volume", "Source": "models2", "Target": "/models"});
+        let ok = Decision::Fragment { fragment };
+        assert_eq!(check_decision(&manifest, &device, &analyse, first, &ok), Ok(()));
+        // A value the rule itself refuses is refused at its place, renamed module or not.
+        let manifest = Manifest::load(include_bytes!("../../tests/fixtures/rules/OTH002.json")).unwrap();
+        let findings = analyse(&manifest, &device);
+        let name = findings.iter().find(|f| f.rule == "OTH002" && f.module.as_deref() == Some("Image_Processor"));
+        let bad = Decision::Value { value: json!("bad name!") };
+        let err = check_decision(&manifest, &device, &analyse, name.unwrap(), &bad).unwrap_err();
+        assert!(err.starts_with("OTH002 still finds"), "{err}");
+    }
 }
