@@ -118,7 +118,9 @@ fn screenshots() {
         h.state_mut().apply(Command::Decide { key, decision });
     }
     h.run();
-    h.get_by_label("CameraCapture").click();
+    // Renamed too, if a rule proposed it: the list shows the new name.
+    let shown = h.state().session().display_name("CameraCapture").to_owned();
+    h.get_by_label(&shown).click();
     h.run();
     no_pointer(&mut h);
     save(&mut h, "inline-diff");

@@ -47,7 +47,7 @@ pub fn run(file: Option<PathBuf>) -> Result<(), String> {
 /// How long a toast stays.
 const TOAST_SECONDS: f64 = 4.0;
 /// The side-by-side view never gets narrower than this while a side panel can give way.
-const MIN_CENTRE: f32 = 400.0;
+const MIN_CENTRE: f32 = 440.0;
 
 /// The three files the app exports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,7 +285,7 @@ impl App {
                 .resizable(true)
                 .default_size((width * 0.19).clamp(170.0, 240.0))
                 .min_size(140.0)
-                .max_size((width * 0.28).max(160.0))
+                .max_size((width * 0.25).max(160.0))
                 .show(ui, |ui| {
                     ui.scope_builder(egui::UiBuilder::new().accessibility_label("Module list"), |ui| {
                         panels::module_list(ui, &self.session, &self.selected, &mut self.list, &mut self.actions)
@@ -421,11 +421,7 @@ impl App {
     fn run_ui_command(&mut self, command: UiCommand) {
         match command {
             UiCommand::Open => self.ask_open(Purpose::Open),
-            UiCommand::OpenSample => {
-                let sample = Loaded::bytes(session::SAMPLE_NAME, session::SAMPLE.as_bytes())
-                    .expect("the bundled sample is a valid manifest");
-                self.offer(sample, None);
-            }
+            UiCommand::OpenSample => self.offer(Loaded::sample()),
             UiCommand::ImportDecisions => self.ask_open(Purpose::ImportDecisions),
             UiCommand::Reload => self.reload(),
             UiCommand::ExportManifest => self.export(ExportKind::Manifest),
@@ -610,7 +606,7 @@ impl App {
     /// Reads a file first; asks before dropping decisions only when it is a manifest to open.
     fn open_path(&mut self, path: PathBuf) {
         match Loaded::read(&path) {
-            Ok(loaded) => self.offer(loaded, Some(path)),
+            Ok(loaded) => self.offer(loaded),
             Err(e) => {
                 if !path.exists() {
                     self.settings.forget(&path);
@@ -621,10 +617,7 @@ impl App {
     }
 
     /// Opens what was read, asking first when decisions would be lost.
-    fn offer(&mut self, loaded: Loaded, path: Option<PathBuf>) {
-        if let Some(p) = &path {
-            self.settings.remember(p);
-        }
+    fn offer(&mut self, loaded: Loaded) {
         if self.session.unexported() {
             self.confirm = Some(Confirm::Discard { loaded: Box::new(loaded) });
         } else {
@@ -662,6 +655,11 @@ impl App {
                 // while that module is still there.
                 if applied.loaded || (applied.refreshed && !self.session.entries().contains(&self.selected)) {
                     self.select_first();
+                }
+                if applied.loaded
+                    && let Some(path) = self.session.source().path()
+                {
+                    self.settings.remember(path);
                 }
                 if !applied.unmatched.is_empty() {
                     self.unmatched = applied.unmatched;
@@ -996,14 +994,14 @@ impl App {
                     self.actions.push(Action::Ui(UiCommand::AcceptAutoHere));
                 }
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let mut wrap = self.settings.wrap;
-                let r =
-                    ui.checkbox(&mut wrap, "Wrap").on_hover_text(UiCommand::SoftWrap.tooltip_with_shortcut(ui.ctx()));
-                if r.changed() {
-                    self.actions.push(Action::Ui(UiCommand::SoftWrap));
-                }
-            });
+            ui.separator();
+            let mut wrap = self.settings.wrap;
+            let r = ui
+                .checkbox(&mut wrap, "Wrap long lines")
+                .on_hover_text(UiCommand::SoftWrap.tooltip_with_shortcut(ui.ctx()));
+            if r.changed() {
+                self.actions.push(Action::Ui(UiCommand::SoftWrap));
+            }
         });
         ui.separator();
         let entry = self.selected.clone();

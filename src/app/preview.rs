@@ -114,8 +114,9 @@ pub struct PreviewCache {
     hscroll: f32,
     /// Wrap long lines instead of scrolling sideways.
     pub wrap: bool,
-    /// Row tops (and the total height last) for a wrap width; rebuilt when it or the preview changes.
-    tops: Option<(u32, Vec<f32>)>,
+    /// Row tops (and the total height last) for a wrap width and row height; rebuilt when either
+    /// or the preview changes.
+    tops: Option<((u32, u32), Vec<f32>)>,
     /// Scroll back to the top (another entry was selected).
     to_top: bool,
 }
@@ -174,7 +175,7 @@ impl PreviewCache {
 
     /// The tops of every row (and the total height last).
     fn tops(&mut self, ui: &Ui, cols: &Columns) -> &[f32] {
-        let wrap_key = if self.wrap { cols.text.round() as u32 } else { 0 };
+        let wrap_key = (if self.wrap { cols.text.round() as u32 } else { 0 }, cols.row_h.to_bits());
         if self.tops.as_ref().is_none_or(|(k, _)| *k != wrap_key) {
             let mut tops = Vec::with_capacity(self.preview.rows.len() + 1);
             let mut y = 0.0;

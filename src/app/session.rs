@@ -94,6 +94,12 @@ impl Loaded {
         Ok(Loaded { source: Source::File(path.to_owned()), manifest, stamp: Some(FileStamp::of(&bytes)) })
     }
 
+    /// The bundled sample.
+    pub fn sample() -> Loaded {
+        let manifest = Manifest::load(SAMPLE.as_bytes()).expect("the bundled sample is a valid manifest");
+        Loaded { source: Source::Sample, manifest, stamp: None }
+    }
+
     /// Parses dropped bytes that have no path.
     pub fn bytes(name: &str, bytes: &[u8]) -> Result<Loaded, String> {
         let manifest = Manifest::load(bytes).map_err(|e| format!("Could not open {name}: {e}"))?;
@@ -157,7 +163,7 @@ pub struct Summary {
     pub decided: usize,
     /// Findings only the engineer can fix.
     pub manual: usize,
-    /// Undecided auto fixes ("accept all auto fixes" takes these).
+    /// Undecided safe fixes ("accept all safe fixes" takes these).
     pub auto: usize,
     pub total: usize,
     /// Findings per section, in [`Section::ALL`] order.
@@ -175,38 +181,31 @@ impl Summary {
     }
 }
 
-/// How a module's fixed createOptions is copied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a module's fixed createOptions is copied: its title (menus) and how a message says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumMessage)]
 pub enum CopyFormat {
     /// Indented JSON.
+    #[strum(serialize = "Pretty JSON", message = "as pretty JSON")]
     Pretty,
     /// The minified JSON as one escaped JSON string (what a deployment file's `createOptions` holds).
+    #[strum(serialize = "Escaped one-line string", message = "as an escaped one-line string")]
     Escaped,
     /// The `"createOptions": …, "createOptions01": …` fields, 512 characters each.
+    #[strum(serialize = "Chunked createOptions fields", message = "as chunked createOptions fields")]
     Chunked,
 }
 
 impl CopyFormat {
-    pub const ALL: [CopyFormat; 3] = [CopyFormat::Pretty, CopyFormat::Escaped, CopyFormat::Chunked];
-
     pub fn title(self) -> &'static str {
-        match self {
-            CopyFormat::Pretty => "Pretty JSON",
-            CopyFormat::Escaped => "Escaped one-line string",
-            CopyFormat::Chunked => "Chunked createOptions fields",
-        }
+        self.into()
     }
 
     fn noun(self) -> &'static str {
-        match self {
-            CopyFormat::Pretty => "as pretty JSON",
-            CopyFormat::Escaped => "as an escaped one-line string",
-            CopyFormat::Chunked => "as chunked createOptions fields",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_default()
     }
 }
 
-/// Which findings "accept all auto fixes" takes.
+/// Which findings "accept all safe fixes" takes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Scope {
     pub entry: Option<Entry>,
@@ -243,7 +242,7 @@ pub enum Command {
     Clear {
         key: FindingKey,
     },
-    /// Accept every undecided auto fix in the scope.
+    /// Accept every undecided safe fix in the scope.
     AcceptAuto(Scope),
     /// Forget every decision.
     ClearAll,
@@ -1008,6 +1007,15 @@ mod tests {
         let err = s.apply(Command::Open(p)).unwrap_err();
         assert!(err.contains("line 2, column"), "{err}");
         assert_eq!(s.source(), &Source::Sample);
+    }
+
+    #[test]
+    fn counts_read_in_the_singular_and_the_plural() {
+        assert_eq!(plural(1, "warning"), "1 warning");
+        assert_eq!(plural(0, "warning"), "0 warnings");
+        assert_eq!(plural(3, "safe fix"), "3 safe fixes");
+        assert_eq!(CopyFormat::Escaped.title(), "Escaped one-line string");
+        assert_eq!(CopyFormat::Chunked.noun(), "as chunked createOptions fields");
     }
 
     #[test]
