@@ -82,6 +82,33 @@ fn migrate_writes_atomically_and_never_over_the_input_by_default() {
     assert_eq!(std::fs::read(&input).unwrap(), to_stdout.stdout);
 }
 
+/// `-o`, `--in-place` and `--report` give files the permissions `cp` would: a new file those of
+/// any new file (the umask), a replaced file its old mode; never a temporary file's 0600.
+#[cfg(unix)]
+#[test]
+fn migrate_output_files_get_the_permissions_of_a_copy() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("deployment.json");
+    std::fs::copy(sample(), &input).unwrap();
+    let reference = dir.path().join("reference");
+    std::fs::File::create(&reference).unwrap();
+    let (out, report) = (dir.path().join("new.gpu.json"), dir.path().join("report.md"));
+    let o =
+        run(&["migrate", input.to_str().unwrap(), "-o", out.to_str().unwrap(), "--report", report.to_str().unwrap()]);
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(mode(&out), mode(&reference), "a new output gets the umask");
+    assert_eq!(mode(&report), mode(&reference), "a new report too");
+
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o664)).unwrap();
+    std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o640)).unwrap();
+    run(&["migrate", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(mode(&out), 0o664, "a replaced output keeps its mode");
+    run(&["migrate", input.to_str().unwrap(), "--in-place"]);
+    assert_eq!(mode(&input), 0o640, "an input migrated in place keeps its mode");
+}
+
 #[test]
 fn accept_none_returns_the_input_and_auto_changes_it() {
     let none = run(&["migrate", &sample(), "--accept", "none"]);

@@ -8,11 +8,12 @@
 
 use crate::device::DeviceProfile;
 use crate::manifest::{self, Manifest, pointer, write_atomic};
-use crate::migrate::{self, Decision, Decisions, Fate, Outcome};
+use crate::migrate::{self, Decision, DecisionEntry, Decisions, Fate, Outcome};
 use crate::report::markdown_report;
 use crate::rules::{Finding, FindingKey, Fix, Section, Severity, analyse};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 /// The sample FPGA manifest shown when the app starts without a file.
@@ -64,6 +65,65 @@ impl Source {
     }
 }
 
+/// What a file held when it was read: tells when another program changed it since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp(u64);
+
+impl FileStamp {
+    fn of(bytes: &[u8]) -> FileStamp {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        bytes.hash(&mut h);
+        FileStamp(h.finish())
+    }
+}
+
+/// A manifest read and parsed, not yet opened: the app reads a file before it asks whether to
+/// drop the decisions, and asks only when there is something valid to replace them with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub source: Source,
+    pub manifest: Manifest,
+    stamp: Option<FileStamp>,
+}
+
+impl Loaded {
+    /// Reads and parses a manifest file; the message names the file and what is wrong with it.
+    pub fn read(path: &Path) -> Result<Loaded, String> {
+        let bytes = read_limited(path).map_err(|e| format!("Could not open {}: {e}", path.display()))?;
+        let manifest = Manifest::load(&bytes).map_err(|e| format!("Could not open {}: {e}", path.display()))?;
+        Ok(Loaded { source: Source::File(path.to_owned()), manifest, stamp: Some(FileStamp::of(&bytes)) })
+    }
+
+    /// The bundled sample.
+    pub fn sample() -> Loaded {
+        let manifest = Manifest::load(SAMPLE.as_bytes()).expect("the bundled sample is a valid manifest");
+        Loaded { source: Source::Sample, manifest, stamp: None }
+    }
+
+    /// Parses dropped bytes that have no path.
+    pub fn bytes(name: &str, bytes: &[u8]) -> Result<Loaded, String> {
+        let manifest = Manifest::load(bytes).map_err(|e| format!("Could not open {name}: {e}"))?;
+        Ok(Loaded { source: Source::Bytes { name: name.to_owned() }, manifest, stamp: None })
+    }
+}
+
+/// Reads a file, refusing one larger than any manifest before reading it.
+fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if size > manifest::MAX_INPUT_BYTES as u64 {
+        return Err(format!("{size} bytes is more than the {} a manifest may have", manifest::MAX_INPUT_BYTES));
+    }
+    std::fs::read(path).map_err(|e| e.to_string())
+}
+
+/// Reads a decisions file (the app's Import decisions): the message names the file.
+pub fn read_decisions(path: &Path) -> Result<Decisions, String> {
+    let name = path.display();
+    let bytes = read_limited(path).map_err(|e| format!("Could not import {name}: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("Could not import {name}: not UTF-8 text"))?;
+    Decisions::from_json(&text).map_err(|e| format!("Could not import {name}: {e}"))
+}
+
 /// What the module list shows: the deployment as a whole, or one module (by its name in the input).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Entry {
@@ -72,7 +132,8 @@ pub enum Entry {
 }
 
 impl Entry {
-    fn of(f: &Finding) -> Entry {
+    /// The entry a finding is shown under.
+    pub fn of(f: &Finding) -> Entry {
         f.module.clone().map_or(Entry::Deployment, Entry::Module)
     }
 }
@@ -102,7 +163,7 @@ pub struct Summary {
     pub decided: usize,
     /// Findings only the engineer can fix.
     pub manual: usize,
-    /// Undecided auto fixes ("accept all auto fixes" takes these).
+    /// Undecided safe fixes ("accept all safe fixes" takes these).
     pub auto: usize,
     pub total: usize,
     /// Findings per section, in [`Section::ALL`] order.
@@ -120,38 +181,31 @@ impl Summary {
     }
 }
 
-/// How a module's fixed createOptions is copied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a module's fixed createOptions is copied: its title (menus) and how a message says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumMessage)]
 pub enum CopyFormat {
     /// Indented JSON.
+    #[strum(serialize = "Pretty JSON", message = "as pretty JSON")]
     Pretty,
     /// The minified JSON as one escaped JSON string (what a deployment file's `createOptions` holds).
+    #[strum(serialize = "Escaped one-line string", message = "as an escaped one-line string")]
     Escaped,
     /// The `"createOptions": …, "createOptions01": …` fields, 512 characters each.
+    #[strum(serialize = "Chunked createOptions fields", message = "as chunked createOptions fields")]
     Chunked,
 }
 
 impl CopyFormat {
-    pub const ALL: [CopyFormat; 3] = [CopyFormat::Pretty, CopyFormat::Escaped, CopyFormat::Chunked];
-
     pub fn title(self) -> &'static str {
-        match self {
-            CopyFormat::Pretty => "Pretty JSON",
-            CopyFormat::Escaped => "Escaped one-line string",
-            CopyFormat::Chunked => "Chunked createOptions fields",
-        }
+        self.into()
     }
 
     fn noun(self) -> &'static str {
-        match self {
-            CopyFormat::Pretty => "as pretty JSON",
-            CopyFormat::Escaped => "as an escaped one-line string",
-            CopyFormat::Chunked => "as chunked createOptions fields",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_default()
     }
 }
 
-/// Which findings "accept all auto fixes" takes.
+/// Which findings "accept all safe fixes" takes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Scope {
     pub entry: Option<Entry>,
@@ -168,6 +222,17 @@ pub enum Command {
         name: String,
         bytes: Vec<u8>,
     },
+    /// Open a manifest already read (the decisions are dropped).
+    Load(Box<Loaded>),
+    /// The same file read again after it changed on disk: the decisions that still match a
+    /// finding (same rule, module and place) are kept, the others listed.
+    Reload(Box<Loaded>),
+    /// A decisions file: its device profile is applied and its decisions that match a finding are
+    /// taken (over the current ones); those that match none are listed.
+    ImportDecisions {
+        name: String,
+        decisions: Box<Decisions>,
+    },
     OpenSample,
     Decide {
         key: FindingKey,
@@ -177,7 +242,7 @@ pub enum Command {
     Clear {
         key: FindingKey,
     },
-    /// Accept every undecided auto fix in the scope.
+    /// Accept every undecided safe fix in the scope.
     AcceptAuto(Scope),
     /// Forget every decision.
     ClearAll,
@@ -214,6 +279,10 @@ pub struct Applied {
     pub clipboard: Option<String>,
     /// A new document was loaded (the view resets its selection).
     pub loaded: bool,
+    /// The findings were re-derived (reload, another device): the view refills its fields.
+    pub refreshed: bool,
+    /// Decisions that match no finding any more (after a reload or an import), described.
+    pub unmatched: Vec<String>,
 }
 
 impl Applied {
@@ -270,6 +339,8 @@ pub struct Session {
     outcome: Outcome,
     summaries: BTreeMap<Entry, Summary>,
     total: Summary,
+    /// What the file held when read (`None` for the sample and dropped bytes).
+    stamp: Option<FileStamp>,
     pub stats: Stats,
 }
 
@@ -282,8 +353,13 @@ impl Session {
 
     /// A session on a file.
     pub fn open(path: &Path) -> Result<Session, String> {
-        let manifest = Manifest::load_file(path).map_err(|e| e.to_string())?;
-        Ok(Session::new(Source::File(path.to_owned()), manifest, DeviceProfile::default()))
+        Ok(Session::loaded(Loaded::read(path)?, DeviceProfile::default()))
+    }
+
+    fn loaded(loaded: Loaded, device: DeviceProfile) -> Session {
+        let mut s = Session::new(loaded.source, loaded.manifest, device);
+        s.stamp = loaded.stamp;
+        s
     }
 
     pub fn new(source: Source, manifest: Manifest, device: DeviceProfile) -> Session {
@@ -315,6 +391,7 @@ impl Session {
             outcome,
             summaries: BTreeMap::new(),
             total: Summary::default(),
+            stamp: None,
             stats: Stats::default(),
         };
         s.refresh();
@@ -323,6 +400,27 @@ impl Session {
 
     pub fn source(&self) -> &Source {
         &self.source
+    }
+
+    /// The file changed on disk (or went away) since it was read.
+    pub fn changed_on_disk(&self) -> bool {
+        match (&self.source, self.stamp) {
+            (Source::File(path), Some(stamp)) => read_limited(path).map_or(true, |b| FileStamp::of(&b) != stamp),
+            _ => false,
+        }
+    }
+
+    /// The name a module goes by once the decisions are applied (a rename accepted or not).
+    pub fn display_name<'a>(&'a self, module: &'a str) -> &'a str {
+        self.outcome.renamed.iter().find(|(from, _)| from == module).map_or(module, |(_, to)| to.as_str())
+    }
+
+    /// How the view names an entry: `Deployment`, or the module's name after renames.
+    pub fn entry_name<'a>(&'a self, entry: &'a Entry) -> &'a str {
+        match entry {
+            Entry::Deployment => "Deployment",
+            Entry::Module(name) => self.display_name(name),
+        }
     }
 
     pub fn manifest(&self) -> &Manifest {
@@ -425,17 +523,71 @@ impl Session {
     pub fn apply(&mut self, command: Command) -> Result<Applied, String> {
         match command {
             Command::Open(path) => {
-                let loaded = Session::open(&path).map_err(|e| {
-                    format!("Could not open {}: {e}. The previous document is still open.", path.display())
-                })?;
-                self.replace(loaded);
-                Ok(Applied { loaded: true, ..Applied::message(format!("Opened {}", self.source.file_name())) })
+                let loaded = Loaded::read(&path).map_err(|e| self.still_open(e))?;
+                self.apply(Command::Load(Box::new(loaded)))
             }
             Command::OpenBytes { name, bytes } => {
-                let manifest = Manifest::load(&bytes)
-                    .map_err(|e| format!("Could not open {name}: {e}. The previous document is still open."))?;
-                self.replace(Session::new(Source::Bytes { name: name.clone() }, manifest, self.device.clone()));
-                Ok(Applied { loaded: true, ..Applied::message(format!("Opened {name}")) })
+                let loaded = Loaded::bytes(&name, &bytes).map_err(|e| self.still_open(e))?;
+                self.apply(Command::Load(Box::new(loaded)))
+            }
+            Command::Load(loaded) => {
+                self.replace(Session::loaded(*loaded, self.device.clone()));
+                Ok(Applied { loaded: true, ..Applied::message(format!("Opened {}", self.source.file_name())) })
+            }
+            Command::Reload(loaded) => {
+                let before = Decisions::from_map(&self.device, &self.decisions);
+                let was_exported = !self.unexported();
+                let mut next = Session::loaded(*loaded, self.device.clone());
+                let (kept, unmatched) = before.matched(&next.findings);
+                next.exported = if was_exported { kept.clone() } else { BTreeMap::new() };
+                next.decisions = kept;
+                let kept_n = next.decisions.len();
+                let unmatched = unmatched.into_iter().map(describe_entry).collect::<Vec<_>>();
+                self.replace(next);
+                self.refresh();
+                let name = self.source.file_name();
+                let message = match unmatched.len() {
+                    0 => format!("Reloaded {name}: {} kept", plural(kept_n, "decision")),
+                    n => format!("Reloaded {name}: {} kept, {n} no longer match", plural(kept_n, "decision")),
+                };
+                Ok(Applied { refreshed: true, unmatched, ..Applied::message(message) })
+            }
+            Command::ImportDecisions { name, decisions } => {
+                let device = decisions.device.clone().unwrap_or_else(|| self.device.clone());
+                let mut next = self.decisions.clone();
+                let refreshed = device != self.device;
+                if refreshed {
+                    // Another device: other findings. Carry the decisions over by rule, module and place.
+                    let carried = Decisions::from_map(&self.device, &self.decisions);
+                    let rebuilt = Session::new(self.source.clone(), self.manifest.clone(), device);
+                    next = carried.matched(&rebuilt.findings).0;
+                    let stamp = self.stamp;
+                    self.replace(rebuilt);
+                    self.stamp = stamp;
+                }
+                let (imported, unmatched) = decisions.matched(&self.findings);
+                let imported_n = imported.len();
+                let was_empty = next.is_empty();
+                next.extend(imported);
+                if refreshed {
+                    self.decisions = next;
+                    self.refresh();
+                } else {
+                    self.set_decisions(next);
+                }
+                if was_empty {
+                    // Nothing but what the file holds: nothing to lose on closing.
+                    self.exported = self.decisions.clone();
+                }
+                let unmatched = unmatched.into_iter().map(describe_entry).collect::<Vec<_>>();
+                let mut message = format!("Imported {} from {name}", plural(imported_n, "decision"));
+                if refreshed {
+                    message.push_str(" and its device profile");
+                }
+                if !unmatched.is_empty() {
+                    message.push_str(&format!("; {} no longer match", unmatched.len()));
+                }
+                Ok(Applied { refreshed: true, unmatched, ..Applied::message(message) })
             }
             Command::OpenSample => {
                 self.replace(Session::sample());
@@ -467,15 +619,14 @@ impl Session {
                 }
                 self.set_decisions(next);
                 Ok(Applied::message(match n {
-                    0 => "No open auto fixes here".to_owned(),
-                    1 => "Accepted 1 auto fix".to_owned(),
-                    n => format!("Accepted {n} auto fixes"),
+                    0 => "No open safe fixes here".to_owned(),
+                    n => format!("Accepted {}", plural(n, "safe fix")),
                 }))
             }
             Command::ClearAll => {
                 let n = self.decisions.len();
                 self.set_decisions(BTreeMap::new());
-                Ok(Applied::message(format!("Cleared {n} decisions (Undo brings them back)")))
+                Ok(Applied::message(format!("Cleared {} (Undo brings them back)", plural(n, "decision"))))
             }
             Command::Undo => {
                 let prev = self.undo.pop().ok_or("Nothing to undo")?;
@@ -502,8 +653,8 @@ impl Session {
                 write(&path, text.as_bytes(), overwrite)?;
                 self.exported = self.decisions.clone();
                 Ok(Applied::message(format!(
-                    "Exported {} decisions to {} ({})",
-                    self.decisions.len(),
+                    "Exported {} to {} ({})",
+                    plural(self.decisions.len(), "decision"),
                     path.display(),
                     size(text.len())
                 )))
@@ -519,8 +670,13 @@ impl Session {
             }
             Command::Copy { module, format } => {
                 let text = self.copy_text(&module, format)?;
-                let message = format!("Copied the createOptions of {module} {} ({})", format.noun(), size(text.len()));
-                Ok(Applied { message: Some(message), clipboard: Some(text), loaded: false })
+                let message = format!(
+                    "Copied the createOptions of {} {} ({})",
+                    self.display_name(&module),
+                    format.noun(),
+                    size(text.len())
+                );
+                Ok(Applied { message: Some(message), clipboard: Some(text), ..Applied::default() })
             }
         }
     }
@@ -667,6 +823,12 @@ impl Session {
         ]
     }
 
+    /// "Could not open X: why. Y is still open, with your decisions."
+    pub fn still_open(&self, error: String) -> String {
+        let kept = if self.decisions.is_empty() { "" } else { ", with your decisions" };
+        format!("{error}. {} is still open{kept}.", self.source.file_name())
+    }
+
     fn replace(&mut self, mut other: Session) {
         other.stats = self.stats;
         other.revision = self.revision + 1;
@@ -708,6 +870,24 @@ impl Session {
         self.summaries = summaries;
         self.total = total;
     }
+}
+
+/// `1 decision`, `2 decisions`; `1 safe fix`, `3 safe fixes`.
+pub fn plural(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ if noun.ends_with('x') || noun.ends_with('s') => format!("{n} {noun}es"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+/// A decisions-file entry for people: `STO001 on camera at /…/Binds/0`.
+fn describe_entry(e: &DecisionEntry) -> String {
+    let mut s = format!("{} on {}", e.rule, e.module.as_deref().unwrap_or("the deployment"));
+    if let Some(p) = &e.path {
+        s.push_str(&format!(" at {p}"));
+    }
+    s
 }
 
 /// A safe fix that "accept all safe fixes" takes.
@@ -834,6 +1014,15 @@ mod tests {
         let err = s.apply(Command::Open(p)).unwrap_err();
         assert!(err.contains("line 2, column"), "{err}");
         assert_eq!(s.source(), &Source::Sample);
+    }
+
+    #[test]
+    fn counts_read_in_the_singular_and_the_plural() {
+        assert_eq!(plural(1, "warning"), "1 warning");
+        assert_eq!(plural(0, "warning"), "0 warnings");
+        assert_eq!(plural(3, "safe fix"), "3 safe fixes");
+        assert_eq!(CopyFormat::Escaped.title(), "Escaped one-line string");
+        assert_eq!(CopyFormat::Chunked.noun(), "as chunked createOptions fields");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! What the app remembers between runs (through eframe's storage): theme and recent files.
-//! eframe itself keeps the window size and position.
+//! What the app remembers between runs (through eframe's storage): theme, recent files, which
+//! panels show. eframe itself keeps the window size and position.
 
 use eframe::egui;
 use serde::{Deserialize, Serialize};
@@ -10,43 +10,30 @@ pub const STORAGE_KEY: &str = "fpga2gpu.settings";
 /// How many recent files the File menu lists.
 pub const RECENT_LIMIT: usize = 10;
 
-/// Light, dark, or whatever the desktop uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Theme {
-    #[default]
-    System,
-    Light,
-    Dark,
-}
-
-impl Theme {
-    pub const ALL: [Theme; 3] = [Theme::System, Theme::Light, Theme::Dark];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Theme::System => "Follow the system",
-            Theme::Light => "Light",
-            Theme::Dark => "Dark",
-        }
-    }
-
-    pub fn preference(self) -> egui::ThemePreference {
-        match self {
-            Theme::System => egui::ThemePreference::System,
-            Theme::Light => egui::ThemePreference::Light,
-            Theme::Dark => egui::ThemePreference::Dark,
-        }
-    }
-}
-
 /// The persisted settings.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
-    pub theme: Theme,
+    pub theme: egui::ThemePreference,
     /// Most recent first.
     pub recent: Vec<PathBuf>,
+    /// The module list and the findings panel are shown (either can be hidden on a small screen).
+    pub modules_panel: bool,
+    pub findings_panel: bool,
+    /// Long lines of the side-by-side view wrap instead of scrolling sideways.
+    pub wrap: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            theme: egui::ThemePreference::System,
+            recent: Vec::new(),
+            modules_panel: true,
+            findings_panel: true,
+            wrap: false,
+        }
+    }
 }
 
 impl Settings {
@@ -101,7 +88,7 @@ mod tests {
 
     #[test]
     fn settings_round_trip_through_storage() {
-        let mut s = Settings { theme: Theme::Dark, ..Settings::default() };
+        let mut s = Settings { theme: egui::ThemePreference::Dark, findings_panel: false, ..Settings::default() };
         for i in 0..12 {
             s.remember(Path::new(&format!("/nowhere/{i}.json")));
         }

@@ -162,6 +162,11 @@ pub enum WriteError {
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed, then renamed
 /// over the target. With `overwrite` false an existing file is an error, not a silent replace.
+///
+/// The file gets the permissions a plain copy would give it: a new file those of any new file
+/// (read and write for all, less the umask), a replaced file its old mode. (A temporary file is
+/// private by default, and its mode would otherwise survive the rename: colleagues and CI jobs
+/// could not read the export.)
 pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), WriteError> {
     if path.is_dir() {
         return Err(WriteError::IsDirectory(path.to_owned()));
@@ -174,7 +179,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), Wr
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".fpga2gpu-").suffix(".tmp").tempfile_in(dir).map_err(io)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".fpga2gpu-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The mode a new file is created with; the kernel takes the umask off, as for `cp`.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
+    if let Ok(old) = std::fs::metadata(path) {
+        // Set explicitly (no umask): the replaced file's mode, whatever it was.
+        std::fs::set_permissions(tmp.path(), old.permissions()).map_err(io)?;
+    }
     tmp.write_all(bytes).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     if overwrite {
@@ -224,5 +241,26 @@ mod tests {
         assert!(matches!(write_atomic(dir.path(), b"x", true), Err(WriteError::IsDirectory(_))));
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_gets_the_umask_and_a_replaced_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        let dir = tempfile::tempdir().unwrap();
+        // What any new file gets here (0666 less this process's umask): what `cp` would give.
+        let reference = dir.path().join("reference");
+        std::fs::File::create(&reference).unwrap();
+        let new = dir.path().join("new.json");
+        write_atomic(&new, b"{}", false).unwrap();
+        assert_eq!(mode(&new), mode(&reference), "a new file gets the umask, not a temporary file's 0600");
+
+        for kept in [0o640, 0o755, 0o600] {
+            std::fs::set_permissions(&new, std::fs::Permissions::from_mode(kept)).unwrap();
+            write_atomic(&new, b"[]", true).unwrap();
+            assert_eq!(std::fs::read(&new).unwrap(), b"[]");
+            assert_eq!(mode(&new), kept, "a replaced file keeps its mode {kept:o}");
+        }
     }
 }

@@ -144,6 +144,22 @@ impl Decisions {
         serde_json::to_string_pretty(self).expect("decisions serialise") + "\n"
     }
 
+    /// The decision for each finding the entries match, and the entries that match none (made on
+    /// a manifest or for a device that has changed since). What reloading a changed manifest and
+    /// importing a decisions file re-apply, and what they list as no longer matching.
+    pub fn matched(&self, findings: &[Finding]) -> (BTreeMap<FindingKey, Decision>, Vec<&DecisionEntry>) {
+        let places: Vec<String> = findings.iter().map(|f| f.location.to_string()).collect();
+        let matches = |e: &DecisionEntry, (f, place): (&Finding, &String)| {
+            e.rule.eq_ignore_ascii_case(f.rule)
+                && (e.module.is_none() || e.module == f.module)
+                && e.path.as_ref().is_none_or(|p| p == place)
+        };
+        let decided = findings.iter().filter_map(|f| Some((f.key(), self.decide(f)?))).collect();
+        let unmatched =
+            self.decisions.iter().filter(|e| !findings.iter().zip(&places).any(|fp| matches(e, fp))).collect();
+        (decided, unmatched)
+    }
+
     /// The most specific entry matching a finding (path beats module beats rule alone).
     pub fn decide(&self, finding: &Finding) -> Option<Decision> {
         let mut path = None;
@@ -182,6 +198,35 @@ mod tests {
         assert_eq!(far.to_string(), "decisions file: no rule `XYZ`");
         let ok = Decisions::from_json(r#"[{"rule": "sto001", "decision": "reject"}]"#).unwrap();
         assert_eq!(ok.decisions.len(), 1, "ids are matched ignoring case");
+    }
+
+    #[test]
+    fn matched_decisions_and_those_that_match_no_finding_any_more() {
+        use crate::manifest::{Location, Pointer};
+        use crate::rules::{Section, Severity};
+        let finding = |rule: &'static str, module: &str, at: &str| Finding {
+            rule,
+            section: Section::Storage,
+            severity: Severity::Error,
+            module: Some(module.into()),
+            location: Location::CreateOptions { module: Pointer::root().child(module), at: Pointer::root().child(at) },
+            message: String::new(),
+            reason: "",
+            suggestion: None,
+        };
+        let made = [finding("STO001", "a", "Binds"), finding("NET001", "a", "Ports"), finding("STO001", "b", "Binds")];
+        let map = made.iter().map(|f| (f.key(), Decision::Reject)).collect();
+        let file = Decisions::from_map(&DeviceProfile::default(), &map);
+        // Module b is gone, and NET001's place moved.
+        let now = [finding("STO001", "a", "Binds"), finding("NET001", "a", "ExposedPorts")];
+        let (decided, unmatched) = file.matched(&now);
+        assert_eq!(decided.keys().cloned().collect::<Vec<_>>(), [now[0].key()]);
+        let gone: Vec<(&str, Option<&str>)> =
+            unmatched.iter().map(|e| (e.rule.as_str(), e.module.as_deref())).collect();
+        assert_eq!(gone, [("NET001", Some("a")), ("STO001", Some("b"))]);
+        // An entry for a rule alone decides every finding of it.
+        let broad = Decisions::from_json(r#"[{"rule": "STO001", "decision": "reject"}]"#).unwrap();
+        assert_eq!(broad.matched(&made).0.len(), 2);
     }
 
     #[test]

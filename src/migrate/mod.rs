@@ -4,10 +4,12 @@
 //!
 //! - [`decisions`]: what the engineer decided, the decisions file and the `--accept` policy;
 //! - [`resolve`]: one decision → the edits (and rename) it makes;
+//! - [`input`]: what the engineer types (a value, a fragment) → a decision;
 //! - `apply`: edits and renames → a new document; [`rename`]: rewriting references to renamed modules.
 
 mod apply;
 pub mod decisions;
+pub mod input;
 pub mod rename;
 pub mod resolve;
 
@@ -219,4 +221,33 @@ pub fn remaining(
 ) -> Result<Vec<Finding>, String> {
     let again = outcome.reload(manifest).map_err(|e| format!("the migrated manifest does not load: {e}"))?;
     Ok(check(&again, device))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Accepting the first of two binds renumbers the second into its place: that is not the
+    /// rule still finding the first.
+    #[test]
+    fn a_fix_that_renumbers_the_items_after_it_still_passes_its_check() {
+        let manifest = Manifest::load(include_bytes!("../../assets/sample.deployment.json")).unwrap();
+        let device = DeviceProfile::default();
+        let findings = analyse(&manifest, &device);
+        let binds: Vec<&Finding> =
+            findings.iter().filter(|f| f.rule == "STO001" && f.module.as_deref() == Some("ImageProcessor")).collect();
+        assert!(binds.len() >= 2, "the sample's ImageProcessor has two share binds");
+        let first = binds.iter().find(|f| f.message.contains("models")).unwrap();
+        let fragment = json!({"Type": "volume", "Source": "models2", "Target": "/models"});
+        let ok = Decision::Fragment { fragment };
+        assert_eq!(check_decision(&manifest, &device, &analyse, first, &ok), Ok(()));
+        // A value the rule itself refuses is refused at its place, renamed module or not.
+        let manifest = Manifest::load(include_bytes!("../../tests/fixtures/rules/OTH002.json")).unwrap();
+        let findings = analyse(&manifest, &device);
+        let name = findings.iter().find(|f| f.rule == "OTH002" && f.module.as_deref() == Some("Image_Processor"));
+        let bad = Decision::Value { value: json!("bad name!") };
+        let err = check_decision(&manifest, &device, &analyse, name.unwrap(), &bad).unwrap_err();
+        assert!(err.starts_with("OTH002 still finds"), "{err}");
+    }
 }

@@ -290,6 +290,19 @@ pub struct Input {
     pub target: InputTarget,
     /// The proposed value; `None` when only the engineer can know it (then `--accept all` skips it).
     pub default: Option<Value>,
+    /// When the value is an object of a few settings (memory and CPU limits): each is typed on its
+    /// own, never as JSON in one line. Empty for a single value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<InputPart>,
+}
+
+/// One setting of an input whose value is an object: its own labelled field in the app.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputPart {
+    /// What to type ("memory limit").
+    pub label: String,
+    /// Its key in the object (`memory`).
+    pub key: String,
 }
 
 /// The change a finding proposes.
@@ -331,6 +344,7 @@ impl Suggestion {
                 label: "new module name".to_owned(),
                 target: InputTarget::Rename,
                 default: Some(Value::String(to.to_owned())),
+                parts: Vec::new(),
             }),
             primary: 0,
         }
@@ -353,7 +367,8 @@ impl Suggestion {
     pub fn with_input(mut self, label: impl Into<String>, edit: usize, at: &str, default: Option<Value>) -> Suggestion {
         self.primary = edit;
         let at = Pointer::parse(at).expect("input pointers are written as JSON pointers");
-        self.input = Some(Input { label: label.into(), target: InputTarget::Edit { edit, at }, default });
+        self.input =
+            Some(Input { label: label.into(), target: InputTarget::Edit { edit, at }, default, parts: Vec::new() });
         self.applicability = self.applicability.max(Applicability::NeedsReview);
         self
     }
@@ -372,8 +387,21 @@ impl Suggestion {
             label: label.into(),
             target: InputTarget::Port { places, refused },
             default: Some(Value::String(default.to_string())),
+            parts: Vec::new(),
         });
         self.applicability = self.applicability.max(Applicability::NeedsReview);
+        self
+    }
+
+    /// Splits the input's value, an object, into settings typed one by one: `(label, key)` pairs
+    /// (`("memory limit", "memory")`). Keys left empty are left out of the object.
+    pub fn with_parts(mut self, parts: &[(&str, &str)]) -> Suggestion {
+        if let Some(input) = &mut self.input {
+            input.parts = parts
+                .iter()
+                .map(|(label, key)| InputPart { label: (*label).to_owned(), key: (*key).to_owned() })
+                .collect();
+        }
         self
     }
 

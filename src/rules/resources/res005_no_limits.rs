@@ -72,7 +72,8 @@ fn missing(module: &Module) -> Option<Finding> {
             "set memory and CPU limits",
             vec![Edit::Set { at: module.create_options_at(rel), value: json!({"memory": "512Mi", "cpu": "500m"}) }],
         )
-        .with_input("limits ({\"memory\": …, \"cpu\": …})", 0, "", None)
+        .with_input("limits", 0, "", None)
+        .with_parts(&[("memory limit", "memory"), ("CPU limit", "cpu")])
     };
     Some(finding.suggest_review(suggestion))
 }
