@@ -213,6 +213,7 @@ mod tests {
             message: String::new(),
             reason: "",
             suggestion: None,
+            step: None,
         };
         let made = [finding("STO001", "a", "Binds"), finding("NET001", "a", "Ports"), finding("STO001", "b", "Binds")];
         let map = made.iter().map(|f| (f.key(), Decision::Reject)).collect();

@@ -167,6 +167,7 @@ mod tests {
             message: String::new(),
             reason: "",
             suggestion: Some(suggestion),
+            step: None,
         }
     }
 
