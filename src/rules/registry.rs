@@ -46,6 +46,8 @@ pub static RULES: &[&Rule] = &[
     &proxy::prx001_no_proxy::RULE,
     &proxy::prx002_upstream_protocol::RULE,
     &proxy::prx003_proxy_ports::RULE,
+    &proxy::prx101_vm_proxy::RULE,
+    &proxy::prx102_agent_and_hub::RULE,
     // other
     &other::oth001_update_strategy::RULE,
     &other::oth002_module_names::RULE,
@@ -58,6 +60,14 @@ pub static RULES: &[&Rule] = &[
     &other::oth009_backoff_advice::RULE,
     &other::oth010_restart_pull_policy::RULE,
     &other::oth011_unknown_keys::RULE,
+    &other::oth101_experimental_section::RULE,
+    &other::oth102_schema_version::RULE,
+    &other::oth103_restart_policy::RULE,
+    &other::oth104_system_images::RULE,
+    &other::oth105_env_precedence::RULE,
+    &other::oth106_gateway::RULE,
+    &other::oth107_new_identity::RULE,
+    &other::oth108_vm_preflight::RULE,
     // the manifest itself
     &manifest_rules::man001_chunks::RULE,
     &manifest_rules::man002_invalid_json::RULE,

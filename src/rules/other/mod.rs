@@ -15,6 +15,14 @@ pub(super) mod oth008_schema_version;
 pub(super) mod oth009_backoff_advice;
 pub(super) mod oth010_restart_pull_policy;
 pub(super) mod oth011_unknown_keys;
+pub(super) mod oth101_experimental_section;
+pub(super) mod oth102_schema_version;
+pub(super) mod oth103_restart_policy;
+pub(super) mod oth104_system_images;
+pub(super) mod oth105_env_precedence;
+pub(super) mod oth106_gateway;
+pub(super) mod oth107_new_identity;
+pub(super) mod oth108_vm_preflight;
 
 /// `edgeAgent`: the GPU device deploys its own agent and never redeploys it from the manifest
 /// (the agent compares only the image of its own Deployment, and pins that too), so nothing in the
