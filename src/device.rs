@@ -72,6 +72,15 @@ impl IotEdgeVersion {
     pub fn name(self) -> &'static str {
         self.into()
     }
+
+    /// The last day Microsoft services this LTS release (Azure/iotedge `CHANGELOG.md`@1.6.1,
+    /// learn.microsoft.com/azure/iot-edge/version-history).
+    pub fn serviced_until(self) -> &'static str {
+        match self {
+            IotEdgeVersion::V1_5 => "2026-11-10",
+            IotEdgeVersion::V1_6 => "2028-11-14",
+        }
+    }
 }
 
 /// The device's GPU model: it decides the GPU VM sizes (VM target) and the CUDA driver.
@@ -89,6 +98,33 @@ pub enum GpuModel {
 impl GpuModel {
     pub fn name(self) -> &'static str {
         self.into()
+    }
+
+    /// The Azure Stack Edge GPU VM sizes that give a VM `gpus` GPUs of this model, smallest first
+    /// (azure-docs `includes/azure-stack-edge-gateway-supported-vm-sizes.md`@4d711bae); empty when
+    /// no size has that many (none has more than two).
+    pub fn vm_sizes(self, gpus: u32) -> &'static [&'static str] {
+        match (self, gpus) {
+            (GpuModel::T4, 1) => &[
+                "Standard_NC4as_T4_v3",
+                "Standard_NC8as_T4_v3",
+                "Standard_NC16as_T4_v3",
+                "Standard_NC16as_T4_v1",
+                "Standard_NC32as_T4_v3",
+                "Standard_NC32as_T4_v1",
+            ],
+            (GpuModel::T4, 2) => &["Standard_NC32as_2T4_v1"],
+            (GpuModel::A2, 1) => &[
+                "Standard_NC4as_A2",
+                "Standard_NC8as_A2",
+                "Standard_NC16as_A2",
+                "Standard_NC16as_A2_v1",
+                "Standard_NC32as_A2",
+                "Standard_NC32as_A2_v1",
+            ],
+            (GpuModel::A2, 2) => &["Standard_NC32as_2A2_v1"],
+            _ => &[],
+        }
     }
 }
 
@@ -232,5 +268,15 @@ mod tests {
         assert_eq!(DeviceProfile::default().vm_share_path("images"), "/mnt/images");
         let old: DeviceProfile = serde_json::from_str(r#"{"share-roots": ["/mnt/edge"]}"#).unwrap();
         assert_eq!((old.share_roots, old.vm_share_root.as_str()), (vec!["/mnt/edge".to_owned()], "/mnt"));
+    }
+
+    #[test]
+    fn gpu_vm_sizes_follow_the_gpu_model_and_count() {
+        assert_eq!(GpuModel::T4.vm_sizes(1)[0], "Standard_NC4as_T4_v3");
+        assert_eq!(GpuModel::T4.vm_sizes(2), ["Standard_NC32as_2T4_v1"]);
+        assert_eq!(GpuModel::A2.vm_sizes(2), ["Standard_NC32as_2A2_v1"]);
+        assert!(GpuModel::A2.vm_sizes(1).iter().all(|s| s.contains("A2") && !s.contains("2A2")));
+        assert!(GpuModel::T4.vm_sizes(3).is_empty() && GpuModel::T4.vm_sizes(0).is_empty());
+        assert!(IotEdgeVersion::V1_5.serviced_until() < IotEdgeVersion::V1_6.serviced_until());
     }
 }

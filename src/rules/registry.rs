@@ -68,6 +68,8 @@ pub static RULES: &[&Rule] = &[
     &proxy::prx001_no_proxy::RULE,
     &proxy::prx002_upstream_protocol::RULE,
     &proxy::prx003_proxy_ports::RULE,
+    &proxy::prx101_vm_proxy::RULE,
+    &proxy::prx102_agent_and_hub::RULE,
     // other
     &other::oth001_update_strategy::RULE,
     &other::oth002_module_names::RULE,
@@ -89,6 +91,14 @@ pub static RULES: &[&Rule] = &[
     &other::oth018_user_and_capabilities::RULE,
     &other::oth019_edge_hub_version::RULE,
     &other::oth020_metrics_endpoints::RULE,
+    &other::oth101_experimental_section::RULE,
+    &other::oth102_schema_version::RULE,
+    &other::oth103_restart_policy::RULE,
+    &other::oth104_system_images::RULE,
+    &other::oth105_env_precedence::RULE,
+    &other::oth106_gateway::RULE,
+    &other::oth107_new_identity::RULE,
+    &other::oth108_vm_preflight::RULE,
     // the manifest itself
     &manifest_rules::man001_chunks::RULE,
     &manifest_rules::man002_invalid_json::RULE,

@@ -4,7 +4,7 @@
 use crate::manifest::{
     CreateOptionsForm, CreateOptionsProblem, Location, MAX_CHUNKS, Module, Pointer, chunk, chunk_key,
 };
-use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
+use crate::rules::{BOTH, Check, Context, Finding, FixAvailability, Rule, RuleDoc, Section, Severity};
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
         section: Section::Other,
         severity: Severity::Error,
         fix: FixAvailability::Never,
-        targets: K8S,
+        targets: BOTH,
         title: "createOptions split over numbered chunks: joined in order, a gap is an error",
         detects: "`createOptions` continued in `createOptions01`…`createOptionsNN`: a missing number (reported at the first missing chunk of each gap), a chunk that is not a string (at that chunk), or a module whose createOptions needs more than 8 chunks of 512 characters (4 KB).",
         why: "The edge agent joins the chunks in numeric order; a missing chunk silently truncates the JSON, and a chunk that is not a string cannot be joined at all (fpga2gpu then leaves the module untouched). IoT Edge tooling accepts at most 8 chunks of 512 characters by default.",

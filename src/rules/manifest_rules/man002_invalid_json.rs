@@ -2,7 +2,9 @@
 //! read leniently and rewritten as strict JSON.
 
 use crate::manifest::{CreateOptionsProblem, Module, Pointer};
-use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{
+    BOTH, Check, Context, Edit, Finding, FixAvailability, Rule, RuleDoc, Section, Severity, Suggestion,
+};
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -10,7 +12,7 @@ pub static RULE: Rule = Rule {
         section: Section::Other,
         severity: Severity::Error,
         fix: FixAvailability::Sometimes,
-        targets: K8S,
+        targets: BOTH,
         title: "createOptions that is not valid JSON",
         detects: "A createOptions string (joined from its chunks) that is not a JSON object. One the edge agent still reads (trailing commas, unquoted keys) is a warning and can be rewritten as strict JSON; one that cannot be read at all is an error.",
         why: "A createOptions the agent cannot parse fails the deployment of that module. fpga2gpu reports it, leaves that module untouched and migrates the rest.",

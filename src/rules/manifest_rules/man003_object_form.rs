@@ -1,7 +1,7 @@
 //! MAN003: createOptions given as an object (deployment.template.json) stays an object.
 
 use crate::manifest::{CreateOptionsForm, Location, Module};
-use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
+use crate::rules::{BOTH, Check, Context, Finding, FixAvailability, Rule, RuleDoc, Section, Severity};
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
         section: Section::Other,
         severity: Severity::Info,
         fix: FixAvailability::Never,
-        targets: K8S,
+        targets: BOTH,
         title: "createOptions given as an object stays an object",
         detects: "createOptions written as a JSON object, as in deployment.template.json: reported once for the deployment, naming the modules.",
         why: "Templates are turned into strings by the IoT Edge tooling at build time; keeping the object keeps the template readable and reviewable. Run fpga2gpu on the template and commit it, then build the deployment from it as before.",

@@ -1,7 +1,7 @@
 //! MAN004: placeholders are never touched; a createOptions that is one cannot be checked.
 
 use crate::manifest::{CreateOptionsProblem, Module, Pointer};
-use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
+use crate::rules::{BOTH, Check, Context, Finding, FixAvailability, Rule, RuleDoc, Section, Severity};
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
         section: Section::Other,
         severity: Severity::Info,
         fix: FixAvailability::Never,
-        targets: K8S,
+        targets: BOTH,
         title: "Placeholders are never touched",
         detects: "Template placeholders (`${X}`, `$X`, `<X>`, `#X#`, `__X`) anywhere in the manifest; reported when a whole createOptions is a placeholder and so cannot be checked.",
         why: "Placeholders are filled in by the build or release pipeline. fpga2gpu keeps them verbatim and never expands or 'fixes' them; rules that would rewrite one say so instead.",

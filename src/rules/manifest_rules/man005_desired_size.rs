@@ -1,7 +1,7 @@
 //! MAN005: `$edgeAgent` desired properties over IoT Hub's 32 KB limit.
 
 use crate::manifest::{Location, Manifest};
-use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
+use crate::rules::{BOTH, Check, Context, Finding, FixAvailability, Rule, RuleDoc, Section, Severity};
 
 /// IoT Hub's limit for one desired-properties section.
 pub const DESIRED_PROPERTIES_LIMIT: usize = 32 * 1024;
@@ -12,10 +12,10 @@ pub static RULE: Rule = Rule {
         section: Section::Other,
         severity: Severity::Warning,
         fix: FixAvailability::Never,
-        targets: K8S,
+        targets: BOTH,
         title: "$edgeAgent desired properties over 32 KB",
         detects: "The `$edgeAgent` desired properties of the manifest (as written, or after migration) larger than 32 KB.",
-        why: "IoT Hub refuses a desired-properties section over 32 KB, so the deployment cannot be applied. The Kubernetes settings the migration adds make createOptions larger.",
+        why: "IoT Hub refuses a desired-properties section over 32 KB, so the deployment cannot be applied. The settings the migration adds (Kubernetes sections; on the VM, device requests and mounts) make createOptions larger.",
         before: "a $edgeAgent section of 31 KB before migration",
         after: "move modules to a layered deployment, or shorten createOptions (drop ignored keys, defaults)",
         fix_safety: "Manual: split the deployment or trim createOptions.",

@@ -2,7 +2,7 @@
 //! noticed about the file (a byte order mark, duplicate keys) is reported at its place.
 
 use crate::manifest::{Location, Shape};
-use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
+use crate::rules::{BOTH, Check, Context, Finding, FixAvailability, Rule, RuleDoc, Section, Severity};
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
         section: Section::Other,
         severity: Severity::Info,
         fix: FixAvailability::Never,
-        targets: K8S,
+        targets: BOTH,
         title: "Every manifest shape is read and written back in the same shape",
         detects: "The shape of the file: the 2018 `moduleContent` key, `{\"content\": {\"modulesContent\": …}}`, a bare modulesContent object, layered deployments (`properties.desired.modules.<name>` keys), a manifest without modules; and what the loader noticed: a UTF-8 byte order mark, a key given twice in one object (in the file or in a createOptions string).",
         why: "Deployment files come from VS Code templates, the az CLI, the portal and scripts; each consumer expects its own shape back. JSON keeps only the last value of a duplicate key, so the earlier ones are not in the migrated manifest (nor were they in what IoT Hub deployed).",

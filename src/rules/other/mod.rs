@@ -25,6 +25,14 @@ pub(super) mod oth017_env_precedence;
 pub(super) mod oth018_user_and_capabilities;
 pub(super) mod oth019_edge_hub_version;
 pub(super) mod oth020_metrics_endpoints;
+pub(super) mod oth101_experimental_section;
+pub(super) mod oth102_schema_version;
+pub(super) mod oth103_restart_policy;
+pub(super) mod oth104_system_images;
+pub(super) mod oth105_env_precedence;
+pub(super) mod oth106_gateway;
+pub(super) mod oth107_new_identity;
+pub(super) mod oth108_vm_preflight;
 
 /// `edgeAgent`: the GPU device deploys its own agent and never redeploys it from the manifest
 /// (the agent compares only the image of its own Deployment, and pins that too), so nothing in the

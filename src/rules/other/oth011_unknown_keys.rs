@@ -3,13 +3,16 @@
 //! `HostConfir` loses every setting below it on the FPGA device and on the GPU device alike.
 
 use super::{deployed_by_device, listed};
+use crate::device::Target;
 use crate::manifest::model::{
     self, CONTAINER_KEYS, Container, DEVICE_KEYS, DEVICE_REQUEST_KEYS, HEALTHCHECK_KEYS, HOST_CONFIG_KEYS, HostConfig,
     LOG_CONFIG_KEYS, MOUNT_KEYS, OtherKey, PORT_MAPPING_KEYS, RESTART_POLICY_KEYS, ULIMIT_KEYS,
 };
 use crate::manifest::placeholder::contains_placeholder;
 use crate::manifest::{Module, Pointer, json_kind};
-use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{
+    BOTH, Check, Context, Edit, Finding, FixAvailability, Rule, RuleDoc, Section, Severity, Suggestion,
+};
 use serde_json::Value;
 
 pub static RULE: Rule = Rule {
@@ -18,9 +21,9 @@ pub static RULE: Rule = Rule {
         section: Section::Other,
         severity: Severity::Warning,
         fix: FixAvailability::Sometimes,
-        targets: K8S,
+        targets: BOTH,
         title: "createOptions key Docker does not know, or of the wrong type",
-        detects: "A key Docker does not know at a level of createOptions it reads: the top level, `HostConfig`, a `Mounts` entry, a `PortBindings` mapping, a `Devices` or `DeviceRequests` entry, `RestartPolicy`, `LogConfig`, `Healthcheck`, an `Ulimits` entry. It names the closest Docker key (`HostConfir` → `HostConfig`), or the level where the key belongs (`Binds` at the top → `HostConfig.Binds`). Also keys Docker knows given a JSON type it cannot read, for the settings the agent translates: `Env` (a list of `NAME=value`), `HostConfig.Binds` (a list), `ExposedPorts` and `Labels` (objects), `HostConfig` (an object). `k8s-experimental` and its look-alikes are OTH007's; keys that are placeholders, and edgeAgent (deployed by the device), are left out.",
+        detects: "A key Docker does not know at a level of createOptions it reads: the top level, `HostConfig`, a `Mounts` entry, a `PortBindings` mapping, a `Devices` or `DeviceRequests` entry, `RestartPolicy`, `LogConfig`, `Healthcheck`, an `Ulimits` entry. It names the closest Docker key (`HostConfir` → `HostConfig`), or the level where the key belongs (`Binds` at the top → `HostConfig.Binds`). Also keys Docker knows given a JSON type it cannot read, for the settings the agent translates: `Env` (a list of `NAME=value`), `HostConfig.Binds` (a list), `ExposedPorts` and `Labels` (objects), `HostConfig` (an object). `k8s-experimental` and its look-alikes are OTH007's (OTH101's in the VM); keys that are placeholders are left out, and so is edgeAgent on the managed Kubernetes target (the device deploys its own); in the VM edgeAgent runs the manifest's settings and is checked too. Both targets: Docker ignores unknown keys in the VM as it did on the FPGA device.",
         why: "Docker (Go's JSON decoder) and the edge agents (Newtonsoft) skip keys they do not know without a word, so a misspelt `HostConfir` or `PortBinding` silently drops its settings (binds, ports, devices) on the FPGA device already, and on the GPU device too. A known key of the wrong type is not read either: the module is refused, or runs without the setting.",
         before: r#"{"HostConfir": {"Binds": ["/data:/data"]}, "Env": {"LEVEL": "debug"}}"#,
         after: r#"{"HostConfig": {"Binds": ["/data:/data"]}, "Env": ["LEVEL=debug"]}"#,
@@ -38,8 +41,10 @@ struct Level<'a> {
     has: Box<dyn Fn(&str) -> bool + 'a>,
 }
 
-fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    let Some(c) = module.container().filter(|_| !deployed_by_device(module)) else { return Vec::new() };
+fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
+    // In the VM, edgeAgent runs the manifest's own settings: only the managed device ignores them.
+    let read = ctx.device.target == Target::Vm || !deployed_by_device(module);
+    let Some(c) = module.container().filter(|_| read) else { return Vec::new() };
     let mut out = Vec::new();
     let hc = c.host_config.as_ref().filter(|h| h.is_object);
     // The top level and HostConfig: misplaced keys first, then misspelt ones.

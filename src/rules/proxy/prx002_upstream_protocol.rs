@@ -5,12 +5,14 @@ use super::prx001_no_proxy::proxy;
 use crate::manifest::Module;
 use crate::manifest::placeholder::contains_placeholder;
 use crate::rules::shared::env::{self, Place, Var, redact};
-use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{
+    BOTH, Check, Context, Edit, Finding, FixAvailability, Rule, RuleDoc, Section, Severity, Suggestion,
+};
 use serde_json::json;
 
-const NAME: &str = "UpstreamProtocol";
+pub(super) const NAME: &str = "UpstreamProtocol";
 /// The protocols that run over HTTPS (port 443) and so through a web proxy.
-const OVER_WEBSOCKETS: [&str; 2] = ["AmqpWs", "MqttWs"];
+pub(super) const OVER_WEBSOCKETS: [&str; 2] = ["AmqpWs", "MqttWs"];
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -18,7 +20,7 @@ pub static RULE: Rule = Rule {
         section: Section::Proxy,
         severity: Severity::Warning,
         fix: FixAvailability::Always,
-        targets: K8S,
+        targets: BOTH,
         title: "edgeHub behind a web proxy without `UpstreamProtocol=AmqpWs`",
         detects: "edgeHub, and edgeAgent too, with a proxy variable (`https_proxy`/`http_proxy`, any case) in its `env` or `createOptions.Env`, and an `UpstreamProtocol` that is missing or not `AmqpWs`/`MqttWs` (compared trimmed and ignoring case: `\"MQTT \"` is MQTT). Placeholder values are left alone.",
         why: "A web proxy carries HTTPS (port 443) only. Without `UpstreamProtocol`, edgeHub talks to IoT Hub over AMQP on port 5671 (MQTT: 8883), which the proxy does not carry, so the device goes offline unless the network lets that port through. `AmqpWs` (or `MqttWs`) runs the same protocol over WebSockets on 443, through the proxy. edgeAgent reads its own `UpstreamProtocol` the same way for its own IoT Hub connection, so it is covered when its env sets a proxy too.",
