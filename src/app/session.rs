@@ -773,7 +773,7 @@ impl Session {
             None => unreadable(module),
         };
         let mut blocks = vec![PreviewBlock { title: "createOptions".to_owned(), fpga: fpga_co, gpu: gpu_co }];
-        let fpga_env = module.json(&self.manifest).and_then(|o| o.get("env"));
+        let fpga_env = self.manifest.get(&module.at).and_then(|o| o.get("env"));
         let gpu_env = gpu.as_ref().and_then(|g| g.env.as_ref());
         if fpga_env != gpu_env {
             let show = |v: Option<&Value>| v.map_or_else(|| "{}".to_owned(), pretty);

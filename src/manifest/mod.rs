@@ -107,23 +107,6 @@ pub struct CreateOptions {
     pub container: Option<Container>,
 }
 
-impl CreateOptions {
-    /// The decoded top-level object, when readable.
-    pub fn object(&self) -> Option<&Map<String, Value>> {
-        self.value.as_ref().and_then(Value::as_object)
-    }
-
-    /// `HostConfig`, when present and an object.
-    pub fn host_config(&self) -> Option<&Map<String, Value>> {
-        self.object()?.get("HostConfig")?.as_object()
-    }
-
-    /// The value at a pointer relative to the createOptions root.
-    pub fn at(&self, pointer: &str) -> Option<&Value> {
-        pointer::get(self.value.as_ref()?, pointer)
-    }
-}
-
 /// One module of the deployment, system (`edgeAgent`, `edgeHub`) or custom.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Module {
@@ -223,30 +206,6 @@ impl Module {
             return v.value.as_deref();
         }
         self.env_entries().iter().filter_map(model::EnvEntry::split).find(|(n, _)| *n == name).and_then(|(_, v)| v)
-    }
-}
-
-/// TRANSITIONAL: string-pointer access kept while the rules move onto the typed model; removed
-/// once no rule uses it.
-impl Module {
-    pub fn co_path(&self, rel: impl AsRef<str>) -> Location {
-        self.create_options_at(Pointer::parse(rel.as_ref()).expect("a createOptions pointer"))
-    }
-
-    pub fn create_options_pointer(&self) -> Location {
-        self.create_options_at(Pointer::root())
-    }
-
-    pub fn json<'m>(&self, manifest: &'m Manifest) -> Option<&'m Map<String, Value>> {
-        manifest.get(&self.at)?.as_object()
-    }
-
-    pub fn env_map<'m>(&self, manifest: &'m Manifest) -> Option<&'m Map<String, Value>> {
-        self.json(manifest)?.get("env")?.as_object()
-    }
-
-    pub fn create_env(&self) -> impl Iterator<Item = (usize, &str)> {
-        self.env_entries().iter().filter_map(|e| e.text.as_deref().map(|t| (e.index, t)))
     }
 }
 

@@ -561,6 +561,13 @@ impl HostConfig {
     }
 }
 
+impl HostConfig {
+    /// `Privileged` is on (`true` or `"true"`, which the agent also reads).
+    pub fn is_privileged(&self) -> bool {
+        self.privileged.as_ref().and_then(Field::flag).unwrap_or(false)
+    }
+}
+
 /// `Binds`: `source:target[:options]` strings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binds {

@@ -2,7 +2,6 @@
 
 use super::gpus::{self, Plan, plural};
 use crate::manifest::Module;
-use crate::rules::shared::docker::privileged;
 use crate::rules::shared::k8s::{self, FPGA, GPU};
 use crate::rules::shared::keys::shown;
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
@@ -95,7 +94,7 @@ fn finding(plan: &Plan, position: usize, module: &Module) -> Option<Finding> {
             plan.device
         ));
     }
-    if privileged(module) {
+    if module.host_config().is_some_and(|h| h.is_privileged()) {
         message.push_str("; `HostConfig.Privileged`, if it was there only for the FPGA, can go too");
     }
     message.push_str(&format!("; {REBUILD}"));

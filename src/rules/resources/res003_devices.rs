@@ -5,7 +5,6 @@ use super::devices::{self, Class, Item, Kind};
 use super::gpus::{self, Plan, Proposal, Role, plural};
 use super::res009_nvidia_visible_devices::NAME as VISIBLE_DEVICES;
 use crate::manifest::Module;
-use crate::rules::shared::docker::privileged;
 use crate::rules::shared::env;
 use crate::rules::shared::k8s::{self, GPU};
 use crate::rules::shared::keys::shown;
@@ -111,7 +110,7 @@ fn gpu_finding(plan: &Plan, position: usize, module: &Module, gpu: &[&Item]) -> 
         );
         if catapult {
             message.push_str(&format!("; {REBUILD}"));
-            if privileged(module) {
+            if module.host_config().is_some_and(|h| h.is_privileged()) {
                 message.push_str("; `HostConfig.Privileged`, if it was there only for the FPGA, can go too");
             }
         }
@@ -197,7 +196,7 @@ fn explain(
             }
             if catapult {
                 message.push_str(&format!("; {REBUILD}"));
-                if privileged(module) {
+                if module.host_config().is_some_and(|h| h.is_privileged()) {
                     message.push_str("; `HostConfig.Privileged`, if it was there only for the FPGA, can go too");
                 }
             }
@@ -255,7 +254,7 @@ fn other_finding(module: &Module, item: &Item) -> Finding {
     }
     let kind = class.describe();
     let hc = module.host_config().expect("a Devices entry is in HostConfig");
-    if privileged(module) {
+    if module.host_config().is_some_and(|h| h.is_privileged()) {
         let mut message = format!(
             "device `{what}` ({kind}) is not passed to the pod by `Devices` (the agent ignores it), but the module is privileged, so its pod sees the node's devices anyway: the device must be attached to the GPU device"
         );

@@ -2,7 +2,6 @@
 //! agents do: keys matched ignoring case, Docker numbers in any spelling, the `k8s-experimental`
 //! section and the module's environment. Section folders keep only what is theirs alone.
 
-pub mod docker;
 pub mod env;
 pub mod k8s;
 pub mod keys;
