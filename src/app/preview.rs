@@ -695,7 +695,8 @@ mod tests {
         let close = rows.iter().find(|r| r.fpga == Some("  }")).unwrap();
         assert_eq!(close.gpu, Some("  },"));
         assert_eq!(close.change, Change::Changed);
-        assert_eq!(close.marks, [&[][..], &[3..4][..]], "only the comma is marked");
+        let comma: &[std::ops::Range<usize>] = &[3..4];
+        assert_eq!(close.marks, [&[][..], comma], "only the comma is marked");
         // The new block: one run of added lines, nothing paired with FPGA lines.
         let added: Vec<usize> =
             rows.iter().enumerate().filter(|(_, r)| r.change == Change::Added).map(|(i, _)| i).collect();
