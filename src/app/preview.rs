@@ -695,8 +695,8 @@ mod tests {
         let close = rows.iter().find(|r| r.fpga == Some("  }")).unwrap();
         assert_eq!(close.gpu, Some("  },"));
         assert_eq!(close.change, Change::Changed);
-        let comma: &[std::ops::Range<usize>] = &[3..4];
-        assert_eq!(close.marks, [&[][..], comma], "only the comma is marked");
+        let comma = [std::ops::Range { start: 3, end: 4 }];
+        assert_eq!(close.marks, [&[][..], &comma[..]], "only the comma is marked");
         // The new block: one run of added lines, nothing paired with FPGA lines.
         let added: Vec<usize> =
             rows.iter().enumerate().filter(|(_, r)| r.change == Change::Added).map(|(i, _)| i).collect();
@@ -739,7 +739,7 @@ mod tests {
     #[test]
     fn marks_become_backgrounds_inside_the_sections() {
         let job = LayoutJob::simple("abcdef".into(), FontId::monospace(12.0), Color32::WHITE, f32::INFINITY);
-        let marked = with_background(&job, &[2..4], Color32::RED);
+        let marked = with_background(&job, &[std::ops::Range { start: 2, end: 4 }], Color32::RED);
         let bg: Vec<(usize, usize, bool)> = marked
             .sections
             .iter()
