@@ -1013,25 +1013,15 @@ fn read_host_config(key: &str, value: &Value, base: &Pointer) -> HostConfig {
         at: at.clone(),
         ..HostConfig::default()
     };
-    if let Some((k, v)) = keys.raw("Binds") {
-        let bat = at.child(k);
-        let entries = v.as_array().map(|a| {
-            a.iter()
-                .enumerate()
-                .map(|(index, e)| {
-                    let raw = e.as_str().map(str::to_owned);
-                    let bind = raw.as_deref().and_then(Bind::parse);
-                    BindEntry { index, at: bat.index(index), raw, bind }
-                })
-                .collect()
-        });
-        hc.binds = Some(Binds { key: k.to_owned(), at: bat, entries, value: v.clone() });
+    if let Some((key, at, entries, value)) = read_array(&keys, "Binds", &at, |index, e, at| {
+        let raw = e.as_str().map(str::to_owned);
+        let bind = raw.as_deref().and_then(Bind::parse);
+        BindEntry { index, at: at.clone(), raw, bind }
+    }) {
+        hc.binds = Some(Binds { key, at, entries, value });
     }
-    if let Some((k, v)) = keys.raw("Mounts") {
-        let mat = at.child(k);
-        let entries =
-            v.as_array().map(|a| a.iter().enumerate().map(|(i, e)| read_mount(i, e, &mat.index(i))).collect());
-        hc.mounts = Some(Mounts { key: k.to_owned(), at: mat, entries, value: v.clone() });
+    if let Some((key, at, entries, value)) = read_array(&keys, "Mounts", &at, read_mount) {
+        hc.mounts = Some(Mounts { key, at, entries, value });
     }
     if let Some((k, v)) = keys.raw("PortBindings") {
         let pat = at.child(k);
@@ -1048,97 +1038,96 @@ fn read_host_config(key: &str, value: &Value, base: &Pointer) -> HostConfig {
         });
         hc.port_bindings = Some(PortBindings { key: k.to_owned(), at: pat, entries });
     }
-    if let Some((k, v)) = keys.raw("Devices") {
-        let dat = at.child(k);
-        let entries = v.as_array().map(|a| {
-            a.iter()
-                .enumerate()
-                .map(|(index, e)| {
-                    let eat = dat.index(index);
-                    let empty = Map::new();
-                    let map = e.as_object().unwrap_or(&empty);
-                    let keys = read_keys(map, DEVICE_KEYS);
-                    Device {
-                        index,
-                        path_on_host: keys.take("PathOnHost", &eat),
-                        path_in_container: keys.take("PathInContainer", &eat),
-                        cgroup_permissions: keys.take("CgroupPermissions", &eat),
-                        other: others(&keys, map, &eat, DEVICE_KEYS),
-                        at: eat,
-                        value: e.clone(),
-                    }
-                })
-                .collect()
-        });
-        hc.devices = Some(Devices { key: k.to_owned(), at: dat, entries });
+    if let Some((key, at, entries, _)) = read_array(&keys, "Devices", &at, read_device) {
+        hc.devices = Some(Devices { key, at, entries });
     }
-    if let Some((k, v)) = keys.raw("DeviceRequests") {
-        let dat = at.child(k);
-        let entries = v.as_array().map(|a| {
-            a.iter()
-                .enumerate()
-                .map(|(index, e)| {
-                    let eat = dat.index(index);
-                    let empty = Map::new();
-                    let map = e.as_object().unwrap_or(&empty);
-                    let keys = read_keys(map, DEVICE_REQUEST_KEYS);
-                    DeviceRequest {
-                        index,
-                        driver: keys.take("Driver", &eat),
-                        count: keys.take("Count", &eat),
-                        device_ids: keys.take("DeviceIDs", &eat),
-                        capabilities: keys.take("Capabilities", &eat),
-                        options: keys.take("Options", &eat),
-                        other: others(&keys, map, &eat, DEVICE_REQUEST_KEYS),
-                        at: eat,
-                        value: e.clone(),
-                    }
-                })
-                .collect()
-        });
-        hc.device_requests = Some(DeviceRequests { key: k.to_owned(), at: dat, entries });
+    if let Some((key, at, entries, _)) = read_array(&keys, "DeviceRequests", &at, read_device_request) {
+        hc.device_requests = Some(DeviceRequests { key, at, entries });
     }
     hc
 }
 
+/// A list field as written: its spelling, where it is, each entry read by `read` (`None` when it
+/// is not an array) and the value itself.
+fn read_array<T>(
+    keys: &Keys<'_>,
+    canonical: &str,
+    base: &Pointer,
+    read: impl Fn(usize, &Value, &Pointer) -> T,
+) -> Option<(String, Pointer, Option<Vec<T>>, Value)> {
+    let (k, v) = keys.raw(canonical)?;
+    let at = base.child(k);
+    let entries = v.as_array().map(|a| a.iter().enumerate().map(|(i, e)| read(i, e, &at.index(i))).collect());
+    Some((k.to_owned(), at, entries, v.clone()))
+}
+
+/// An object's keys; a value that is not an object reads as one with no keys.
+fn keys_of<'a>(value: &'a Value, known: &[&'static str]) -> (&'a Map<String, Value>, Keys<'a>) {
+    static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+    let map = value.as_object().unwrap_or(&EMPTY);
+    (map, read_keys(map, known))
+}
+
+fn read_device(index: usize, value: &Value, at: &Pointer) -> Device {
+    let (map, keys) = keys_of(value, DEVICE_KEYS);
+    Device {
+        index,
+        path_on_host: keys.take("PathOnHost", at),
+        path_in_container: keys.take("PathInContainer", at),
+        cgroup_permissions: keys.take("CgroupPermissions", at),
+        other: others(&keys, map, at, DEVICE_KEYS),
+        at: at.clone(),
+        value: value.clone(),
+    }
+}
+
+fn read_device_request(index: usize, value: &Value, at: &Pointer) -> DeviceRequest {
+    let (map, keys) = keys_of(value, DEVICE_REQUEST_KEYS);
+    DeviceRequest {
+        index,
+        driver: keys.take("Driver", at),
+        count: keys.take("Count", at),
+        device_ids: keys.take("DeviceIDs", at),
+        capabilities: keys.take("Capabilities", at),
+        options: keys.take("Options", at),
+        other: others(&keys, map, at, DEVICE_REQUEST_KEYS),
+        at: at.clone(),
+        value: value.clone(),
+    }
+}
+
 fn read_mount(index: usize, value: &Value, at: &Pointer) -> Mount {
-    let empty = Map::new();
-    let map = value.as_object();
-    let keys = read_keys(map.unwrap_or(&empty), MOUNT_KEYS);
+    let (map, keys) = keys_of(value, MOUNT_KEYS);
     Mount {
         index,
         at: at.clone(),
-        is_object: map.is_some(),
+        is_object: value.is_object(),
         kind: keys.take("Type", at),
         source: keys.take("Source", at),
         target: keys.take("Target", at),
         read_only: keys.take("ReadOnly", at),
-        other: others(&keys, map.unwrap_or(&empty), at, &["Type", "Source", "Target", "ReadOnly"]),
+        other: others(&keys, map, at, &["Type", "Source", "Target", "ReadOnly"]),
         value: value.clone(),
     }
 }
 
 fn read_mapping(index: usize, value: &Value, at: &Pointer) -> PortMapping {
-    let empty = Map::new();
-    let map = value.as_object();
-    let keys = read_keys(map.unwrap_or(&empty), PORT_MAPPING_KEYS);
+    let (map, keys) = keys_of(value, PORT_MAPPING_KEYS);
     PortMapping {
         index,
         at: at.clone(),
         host_port: keys.take("HostPort", at),
         host_ip: keys.take("HostIp", at),
-        other: others(&keys, map.unwrap_or(&empty), at, PORT_MAPPING_KEYS),
-        is_object: map.is_some(),
+        other: others(&keys, map, at, PORT_MAPPING_KEYS),
+        is_object: value.is_object(),
     }
 }
 
 fn read_experimental(value: &Value, at: &Pointer) -> Experimental {
-    let empty = Map::new();
-    let map = value.as_object();
-    let keys = read_keys(map.unwrap_or(&empty), K8S_KEYS);
+    let (_, keys) = keys_of(value, K8S_KEYS);
     Experimental {
         at: at.clone(),
-        is_object: map.is_some(),
+        is_object: value.is_object(),
         volumes: keys.take("volumes", at),
         resources: keys.take("resources", at),
         node_selector: keys.take("nodeSelector", at),

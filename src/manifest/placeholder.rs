@@ -29,6 +29,18 @@ pub fn contains_placeholder(s: &str) -> bool {
     !placeholders(s).is_empty()
 }
 
+/// Byte ranges of the template placeholders in `text`: data, never read as addresses.
+pub fn placeholder_ranges(text: &str) -> Vec<(usize, usize)> {
+    let base = text.as_ptr() as usize;
+    placeholders(text)
+        .into_iter()
+        .map(|p| {
+            let s = p.as_ptr() as usize - base;
+            (s, s + p.len())
+        })
+        .collect()
+}
+
 /// Every placeholder in `s`, in order of appearance, as written.
 pub fn placeholders(s: &str) -> Vec<&str> {
     let bytes = s.as_bytes();

@@ -4,7 +4,7 @@
 //! module's Service answers on the port at all, NET012 looks for Docker-only addresses in the same
 //! texts.
 
-use crate::manifest::placeholder::placeholders;
+use crate::manifest::placeholder::placeholder_ranges;
 use crate::manifest::{Location, Module, Pointer};
 use crate::rules::Context;
 use crate::rules::shared::env::{self, Place};
@@ -162,16 +162,26 @@ pub fn is_host_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
 }
 
-/// Byte ranges of the template placeholders in `text`: data, never read as addresses.
-pub fn placeholder_ranges(text: &str) -> Vec<(usize, usize)> {
-    let base = text.as_ptr() as usize;
-    placeholders(text)
-        .into_iter()
-        .map(|p| {
-            let s = p.as_ptr() as usize - base;
-            (s, s + p.len())
-        })
-        .collect()
+/// Runs of digits and dots that start a token (`172.17.0.2` in `http://172.17.0.2:80`, not the
+/// `2.1` of `v2.1`): each as its byte range, for the address readers to parse.
+pub fn dotted_numbers(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let starts = bytes[i].is_ascii_digit()
+                && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.'));
+            if !starts {
+                i += 1;
+                continue;
+            }
+            let len = bytes[i..].iter().take_while(|b| b.is_ascii_digit() || **b == b'.').count();
+            let start = i;
+            i += len;
+            return Some((start, i));
+        }
+        None
+    })
 }
 
 /// Every `<module>:<port>` in `text`, outside placeholders.

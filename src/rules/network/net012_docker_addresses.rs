@@ -2,9 +2,10 @@
 //! socket, and `localhost` where a host-network module reached another module through the Docker
 //! host) in env values, command lines and twin desired properties.
 
-use super::addresses::{self, Text, is_host_byte, placeholder_ranges};
+use super::addresses::{self, Text, dotted_numbers, is_host_byte};
 use super::ports;
 use crate::manifest::Module;
+use crate::manifest::placeholder::placeholder_ranges;
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 
 pub static RULE: Rule = Rule {
@@ -339,20 +340,10 @@ fn port_after(text: &str, end: usize) -> Option<(u16, usize)> {
 fn bridge_addresses(text: &str) -> Vec<Found> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let starts =
-            bytes[i].is_ascii_digit() && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.'));
-        if !starts {
-            i += 1;
-            continue;
-        }
-        let len = bytes[i..].iter().take_while(|b| b.is_ascii_digit() || **b == b'.').count();
-        let (start, mut end) = (i, i + len);
-        i = end;
+    for (start, end) in dotted_numbers(text) {
         // A trailing dot ends a sentence, not the address.
         let token = text[start..end].trim_end_matches('.');
-        end = start + token.len();
+        let end = start + token.len();
         if bytes.get(end).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
             continue;
         }

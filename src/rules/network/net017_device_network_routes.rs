@@ -1,7 +1,8 @@
 //! NET017 (TRAPS.md NEW-24): cameras and PLCs at private addresses, which pods reach through the
 //! Kubernetes VMs on the compute port only.
 
-use super::addresses::{self, Text, placeholder_ranges};
+use super::addresses::{self, Text, dotted_numbers};
+use crate::manifest::placeholder::placeholder_ranges;
 use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 use std::net::Ipv4Addr;
 
@@ -46,19 +47,8 @@ fn is_device_network(ip: Ipv4Addr) -> bool {
 fn device_addresses(text: &str) -> Vec<Ipv4Addr> {
     let lower = text.to_ascii_lowercase();
     let held = placeholder_ranges(text);
-    let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let starts =
-            bytes[i].is_ascii_digit() && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.'));
-        if !starts {
-            i += 1;
-            continue;
-        }
-        let len = bytes[i..].iter().take_while(|b| b.is_ascii_digit() || **b == b'.').count();
-        let (start, end) = (i, i + len);
-        i = end;
+    for (start, end) in dotted_numbers(text) {
         let Ok(ip) = text[start..end].parse::<Ipv4Addr>() else { continue };
         if !is_device_network(ip) || held.iter().any(|&(s, e)| s < end && start < e) {
             continue;

@@ -7,7 +7,7 @@
 //! Kubernetes names at all, or collide once sanitised, which makes the agent refuse the deployment.
 
 use super::listed;
-use crate::manifest::placeholder::{contains_placeholder, placeholders};
+use crate::manifest::placeholder::{contains_placeholder, placeholder_ranges};
 use crate::manifest::{Location, Module};
 use crate::rules::shared::env::{self, Place};
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
@@ -294,16 +294,7 @@ fn hosts<'m>(text: &str, targets: &HashMap<String, &'m Module>) -> Vec<(usize, u
             continue;
         }
         // Inside a placeholder it is the template's text, not a host (found only when needed).
-        let held = held.get_or_insert_with(|| {
-            let base = text.as_ptr() as usize;
-            placeholders(text)
-                .into_iter()
-                .map(|p| {
-                    let s = p.as_ptr() as usize - base;
-                    (s, s + p.len())
-                })
-                .collect()
-        });
+        let held = held.get_or_insert_with(|| placeholder_ranges(text));
         if !held.iter().any(|&(s, e)| s < i && start < e) {
             out.push((start, i, *target));
         }

@@ -3,7 +3,8 @@
 use super::image::ImageRef;
 use super::{deployed_by_device, listed};
 use crate::manifest::Module;
-use crate::rules::network::addresses::{Source, env_texts, is_host_byte, placeholder_ranges};
+use crate::manifest::placeholder::placeholder_ranges;
+use crate::rules::network::addresses::{Source, env_texts, is_host_byte};
 use crate::rules::shared::env;
 use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 

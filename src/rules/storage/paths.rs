@@ -146,11 +146,8 @@ pub fn zone_of(source: &str) -> Option<&str> {
     source.strip_prefix("/usr/share/zoneinfo/").filter(|z| !z.is_empty() && !z.ends_with('/'))
 }
 
-/// Files every Linux host has at these paths, with no extension to give them away.
-const KNOWN_FILES: &[&str] = &[
-    "/var/run/docker.sock",
-    "/run/docker.sock",
-    "/usr/bin/docker",
+/// Files of `/etc` every Linux host has, with no extension to give them away.
+pub const ETC_FILES: &[&str] = &[
     "/etc/hosts",
     "/etc/hostname",
     "/etc/resolv.conf",
@@ -160,6 +157,13 @@ const KNOWN_FILES: &[&str] = &[
     "/etc/passwd",
     "/etc/group",
     "/etc/shadow",
+];
+
+/// Other files every Linux host has at these paths.
+const KNOWN_FILES: &[&str] = &[
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/usr/bin/docker",
     "/proc/cpuinfo",
     "/proc/meminfo",
     "/sys/class/gpio/export",
@@ -220,7 +224,7 @@ const SYSTEM_DIRS: &[&str] = &[
 
 /// Host folders that hold the system's state, devices, sockets or scratch space rather than a
 /// module's data: binding them shares something with the host, not data to keep.
-const SYSTEM_TREES: &[&str] = &[
+pub const SYSTEM_TREES: &[&str] = &[
     "/bin",
     "/boot",
     "/dev",
@@ -250,7 +254,7 @@ pub fn is_file(path: &str) -> bool {
     if name.is_empty() || is_placeholder(name) {
         return false;
     }
-    if KNOWN_FILES.contains(&path) || BIN_DIRS.contains(&parent) || is_device(path) {
+    if KNOWN_FILES.contains(&path) || ETC_FILES.contains(&path) || BIN_DIRS.contains(&parent) || is_device(path) {
         return true;
     }
     match name.rsplit_once('.') {
@@ -302,9 +306,15 @@ pub fn is_data_folder(path: &str) -> bool {
     if !p.starts_with('/') || starts_with_placeholder(p) {
         return false;
     }
-    let under = |tree: &str| p == tree || p.strip_prefix(tree).is_some_and(|r| r.starts_with('/'));
-    !SYSTEM_TREES.iter().any(|t| under(t))
-        && !["", "/var", "/home", "/var/lib", "/var/log", "/opt", "/srv", "/mnt"].contains(&p)
+    !SYSTEM_TREES.iter().any(|t| is_under(p, t)) && !HOLDING_FOLDERS.contains(&p)
+}
+
+/// Folders that only hold others: no module's data lives in them directly.
+pub const HOLDING_FOLDERS: &[&str] = &["", "/var", "/home", "/var/lib", "/var/log", "/opt", "/srv", "/mnt"];
+
+/// `path` is `tree` or inside it (`/var/run/x` is under `/var/run`; `/var/running` is not).
+pub fn is_under(path: &str, tree: &str) -> bool {
+    path == tree || under(path, tree).is_some()
 }
 
 /// The path belongs to Docker itself (its socket or its CLI): there is no Docker on the GPU device.

@@ -2,6 +2,7 @@
 //! restarts on Kubernetes.
 
 use super::layout::{MountType, MountsWriter, NOT_WRITABLE, NewMount, binds, extra_mounts, mounts, path_key};
+use super::paths::is_under;
 use super::steps::create_store_share;
 use super::sto001_share_binds::device_note;
 use crate::manifest::{Module, Pointer};
@@ -48,7 +49,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
         .collect();
     let holds = |path: &str| {
         let path = path_key(path);
-        held.iter().any(|h| h == path || h == "/" || path.strip_prefix(h.as_str()).is_some_and(|r| r.starts_with('/')))
+        held.iter().any(|h| is_under(path, h))
     };
     let location = module.create_options_at(Pointer::root());
     let (message, target) = match folder {

@@ -7,7 +7,7 @@
 //! the deployment is read as a whole.
 
 use super::layout::{MountType, mounts, path_key};
-use super::paths::{dns_label, is_volume_name};
+use super::paths::{ETC_FILES, HOLDING_FOLDERS, SYSTEM_TREES, dns_label, is_under, is_volume_name};
 use crate::manifest::Module;
 use crate::manifest::model::{Experimental, Mount};
 use crate::manifest::placeholder::contains_placeholder;
@@ -107,48 +107,16 @@ pub fn docker_volumes<'m>(ctx: &Context, module: &'m Module) -> Vec<(&'m Mount, 
         .collect()
 }
 
-/// Host folders every Ubuntu VM with moby has, or that hold the system's state, devices or
-/// scratch space rather than a module's data: binding them needs nothing copied.
-const VM_TREES: &[&str] = &[
-    "/bin",
-    "/boot",
-    "/dev",
-    "/lib",
-    "/lib64",
-    "/proc",
-    "/run",
-    "/sbin",
-    "/sys",
-    "/tmp",
-    "/usr",
-    "/var/lib/docker",
-    "/var/log",
-    "/var/run",
-    "/var/tmp",
-];
-
-/// Files of `/etc` that every Ubuntu VM has.
-const VM_FILES: &[&str] = &[
-    "/etc/hosts",
-    "/etc/hostname",
-    "/etc/resolv.conf",
-    "/etc/localtime",
-    "/etc/timezone",
-    "/etc/machine-id",
-    "/etc/passwd",
-    "/etc/group",
-    "/etc/shadow",
-    "/etc/ssl/certs",
-];
-
-/// The VM has this host path whatever the module: a system folder or file.
+/// The VM has this host path whatever the module: a system folder or file of any Ubuntu VM with
+/// moby (its logs too), or a folder that only holds others; not `/etc` at large, whose other
+/// files are the module's, nor the Kubernetes device's own trees.
 pub fn vm_has(path: &str) -> bool {
     let p = path.trim().trim_end_matches('/');
-    if p.is_empty() || ["/etc", "/var", "/home", "/opt", "/srv", "/mnt", "/var/lib"].contains(&p) {
+    if p == "/etc" || HOLDING_FOLDERS.contains(&p) {
         return true;
     }
-    let under = |tree: &str| p == tree || p.strip_prefix(tree).is_some_and(|r| r.starts_with('/'));
-    VM_TREES.iter().any(|t| under(t)) || VM_FILES.iter().any(|f| under(f))
+    let system = SYSTEM_TREES.iter().filter(|t| !matches!(**t, "/etc" | "/var/lib/kubelet")).any(|t| is_under(p, t));
+    system || ["/var/log", "/etc/ssl/certs"].iter().chain(ETC_FILES).any(|f| is_under(p, f))
 }
 
 #[cfg(test)]
