@@ -416,3 +416,22 @@ fn oth_rules_survive_odd_values() {
         analyse(&again, &device()).into_iter().filter(|f| f.rule.starts_with("OTH") && f.fix() == Fix::Safe).collect();
     assert!(left.is_empty(), "{left:#?}");
 }
+
+#[test]
+fn oth011_a_key_written_twice_loses_its_earlier_spelling() {
+    let m = load("OTH011");
+    let twice: Vec<Finding> =
+        findings(&m, "OTH011").into_iter().filter(|f| f.module.as_deref() == Some("twice")).collect();
+    let at: Vec<String> = twice.iter().map(|f| f.location.to_string()).collect();
+    assert_eq!(twice.len(), 2, "Env and HostConfig.Binds: {at:?}");
+    let binds = twice.iter().find(|f| f.location.to_string().ends_with("/HostConfig/Binds")).expect("Binds");
+    assert!(binds.message.contains("`HostConfig.Binds` is set next to `binds`"), "{}", binds.message);
+    assert_eq!(binds.fix(), Fix::Safe);
+    // Removing the earlier spelling leaves what Docker and the agents read: the later one.
+    let out = migrate(&m, &device(), &findings(&m, "OTH011"), |f| {
+        (f.module.as_deref() == Some("twice")).then_some(Decision::Accept)
+    });
+    let after = Manifest::from_value(out.doc, m.format.clone(), Vec::new()).unwrap();
+    let co = after.modules.iter().find(|x| x.name == "twice").unwrap().create_options.value.clone().unwrap();
+    assert_eq!(co, json!({"ENV": ["LEVEL=debug"], "HostConfig": {"binds": ["/home/hcsshares/share1/data:/data"]}}));
+}

@@ -513,6 +513,8 @@ pub struct HostConfig {
     pub is_object: bool,
     /// The value as written when it is not an object (`null`, a string…).
     pub written: Option<Value>,
+    /// Keys written twice in different cases: Docker and the agents read the later one.
+    pub shadowed: Vec<Shadowed>,
     pub binds: Option<Binds>,
     pub mounts: Option<Mounts>,
     pub port_bindings: Option<PortBindings>,
@@ -1010,6 +1012,7 @@ fn read_host_config(key: &str, value: &Value, base: &Pointer) -> HostConfig {
         cpu_shares: keys.take("CpuShares", &at),
         shm_size: keys.take("ShmSize", &at),
         other: others(&keys, map, &at, TYPED),
+        shadowed: shadowed(&at, &keys.shadowed),
         at: at.clone(),
         ..HostConfig::default()
     };

@@ -2,6 +2,8 @@
 //! entrypoints, environment, ignored and unknown settings, schema version, restart and pull policy.
 
 use crate::manifest::Module;
+use crate::manifest::model::Shadowed;
+use crate::rules::{Edit, Finding, Rule, Severity, Suggestion};
 
 mod env_names;
 mod image;
@@ -39,6 +41,27 @@ pub(super) mod oth108_vm_preflight;
 /// manifest's `edgeAgent` settings reaches the device: no advice about them can be acted on.
 fn deployed_by_device(module: &Module) -> bool {
     module.system && module.name.eq_ignore_ascii_case("edgeAgent")
+}
+
+/// A key written twice in different cases (`Env` then `ENV`): `readers` read only the later one,
+/// so the earlier is removed. `shown` names the key in the message (`HostConfig.binds`).
+fn shadowed_spelling(
+    rule: &'static Rule,
+    module: &Module,
+    s: &Shadowed,
+    shown: &str,
+    readers: &str,
+    severity: Severity,
+) -> Finding {
+    let at = module.create_options_at(s.at.clone());
+    Finding::new(
+        rule,
+        Some(module),
+        at.clone(),
+        format!("`{shown}` is set next to `{}`, which {readers} instead (the later spelling wins)", s.by),
+    )
+    .severity(severity)
+    .suggest(Suggestion::new(format!("remove `{}`", s.key), vec![Edit::Remove { at }]))
 }
 
 /// `a`, `a and b`, `a, b and c`: lists in messages.

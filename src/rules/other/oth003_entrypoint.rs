@@ -1,6 +1,6 @@
 //! OTH003: `Entrypoint` and `Cmd` written in a way the agents do not read as a list.
 
-use super::deployed_by_device;
+use super::{deployed_by_device, shadowed_spelling};
 use crate::manifest::model::Field;
 use crate::manifest::{Module, json_kind};
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
@@ -32,20 +32,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
     for (canonical, field) in [("Entrypoint", &c.entrypoint), ("Cmd", &c.cmd)] {
         let Some(f) = field else { continue };
         for s in c.shadowed.iter().filter(|s| s.key.eq_ignore_ascii_case(canonical)) {
-            let at = module.create_options_at(s.at.clone());
-            out.push(
-                Finding::new(
-                    &RULE,
-                    Some(module),
-                    at.clone(),
-                    format!(
-                        "`{}` is set next to `{}`, which Docker and the agent read instead (the later spelling wins)",
-                        s.key, s.by
-                    ),
-                )
-                .severity(Severity::Info)
-                .suggest(Suggestion::new(format!("remove `{}`", s.key), vec![Edit::Remove { at }])),
-            );
+            out.push(shadowed_spelling(&RULE, module, s, &s.key, "Docker and the agent read", Severity::Info));
         }
         out.extend(value(module, canonical, f));
     }

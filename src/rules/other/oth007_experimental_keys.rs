@@ -1,7 +1,7 @@
 //! OTH007: `k8s-experimental` settings the agent never reads: unknown inner keys, or the whole
 //! section misspelled or misplaced.
 
-use super::deployed_by_device;
+use super::{deployed_by_device, shadowed_spelling};
 use crate::manifest::model::Experimental as AgentSection;
 use crate::manifest::placeholder::contains_placeholder;
 use crate::manifest::{Module, Pointer, json_kind};
@@ -106,20 +106,8 @@ fn check_inner(module: &Module, s: &AgentSection) -> Vec<Finding> {
         out.push(finding);
     }
     for d in &s.shadowed {
-        let at = module.create_options_at(d.at.clone());
-        out.push(
-            Finding::new(
-                &RULE,
-                Some(module),
-                at.clone(),
-                format!(
-                    "`{SECTION}.{}` is set next to `{}`, which the agent reads instead (the later spelling wins)",
-                    d.key, d.by
-                ),
-            )
-            .severity(Severity::Warning)
-            .suggest(Suggestion::new(format!("remove `{}`", d.key), vec![Edit::Remove { at }])),
-        );
+        let shown = format!("{SECTION}.{}", d.key);
+        out.push(shadowed_spelling(&RULE, module, d, &shown, "the agent reads", Severity::Warning));
     }
     out
 }

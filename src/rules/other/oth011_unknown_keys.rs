@@ -2,7 +2,7 @@
 //! a JSON type it cannot read. Docker and the agents skip an unknown key without a word, so
 //! `HostConfir` loses every setting below it on the FPGA device and on the GPU device alike.
 
-use super::{deployed_by_device, listed};
+use super::{deployed_by_device, listed, shadowed_spelling};
 use crate::device::Target;
 use crate::manifest::model::{
     self, CONTAINER_KEYS, Container, DEVICE_KEYS, DEVICE_REQUEST_KEYS, HEALTHCHECK_KEYS, HOST_CONFIG_KEYS, HostConfig,
@@ -23,11 +23,11 @@ pub static RULE: Rule = Rule {
         fix: FixAvailability::Sometimes,
         targets: BOTH,
         title: "createOptions key Docker does not know, or of the wrong type",
-        detects: "A key Docker does not know at a level of createOptions it reads: the top level, `HostConfig`, a `Mounts` entry, a `PortBindings` mapping, a `Devices` or `DeviceRequests` entry, `RestartPolicy`, `LogConfig`, `Healthcheck`, an `Ulimits` entry. It names the closest Docker key (`HostConfir` → `HostConfig`), or the level where the key belongs (`Binds` at the top → `HostConfig.Binds`). Also keys Docker knows given a JSON type it cannot read, for the settings the agent translates: `Env` (a list of `NAME=value`), `HostConfig.Binds` (a list), `ExposedPorts` and `Labels` (objects), `HostConfig` (an object). `k8s-experimental` and its look-alikes are OTH007's (OTH101's in the VM); keys that are placeholders are left out, and so is edgeAgent on the managed Kubernetes target (the device deploys its own); in the VM edgeAgent runs the manifest's settings and is checked too. Both targets: Docker ignores unknown keys in the VM as it did on the FPGA device.",
+        detects: "A key Docker does not know at a level of createOptions it reads: the top level, `HostConfig`, a `Mounts` entry, a `PortBindings` mapping, a `Devices` or `DeviceRequests` entry, `RestartPolicy`, `LogConfig`, `Healthcheck`, an `Ulimits` entry. It names the closest Docker key (`HostConfir` → `HostConfig`), or the level where the key belongs (`Binds` at the top → `HostConfig.Binds`). Also keys Docker knows given a JSON type it cannot read, for the settings the agent translates: `Env` (a list of `NAME=value`), `HostConfig.Binds` (a list), `ExposedPorts` and `Labels` (objects), `HostConfig` (an object). `k8s-experimental` and its look-alikes are OTH007's (OTH101's in the VM); keys that are placeholders are left out, and so is edgeAgent on the managed Kubernetes target (the device deploys its own); in the VM edgeAgent runs the manifest's settings and is checked too. Both targets: Docker ignores unknown keys in the VM as it did on the FPGA device. Also a key written twice in different cases at the top level or in `HostConfig` (`Env` and `ENV`): Docker and the agents read the later one only (`Entrypoint` and `Cmd` are OTH003's).",
         why: "Docker (Go's JSON decoder) and the edge agents (Newtonsoft) skip keys they do not know without a word, so a misspelt `HostConfir` or `PortBinding` silently drops its settings (binds, ports, devices) on the FPGA device already, and on the GPU device too. A known key of the wrong type is not read either: the module is refused, or runs without the setting.",
         before: r#"{"HostConfir": {"Binds": ["/data:/data"]}, "Env": {"LEVEL": "debug"}}"#,
         after: r#"{"HostConfig": {"Binds": ["/data:/data"]}, "Env": ["LEVEL=debug"]}"#,
-        fix_safety: "Renaming a misspelt key is offered as safe when exactly one Docker key is close and that key is not set already; the settings it holds then take effect (they did not on the FPGA device either), so read the message. Moving a key to the level where Docker reads it is only shown: the setting never applied on the FPGA device, and moving it makes it apply (and other rules then judge it), so take it explicitly. A value is converted only when the conversion is certain (`Env` of names and values → `[\"NAME=value\"]`, one bind string → a list of one, a list of ports → an object, `NAME=value` labels → an object).",
+        fix_safety: "Removing the earlier of two spellings is safe: no one reads it. Renaming a misspelt key is offered as safe when exactly one Docker key is close and that key is not set already; the settings it holds then take effect (they did not on the FPGA device either), so read the message. Moving a key to the level where Docker reads it is only shown: the setting never applied on the FPGA device, and moving it makes it apply (and other rules then judge it), so take it explicitly. A value is converted only when the conversion is certain (`Env` of names and values → `[\"NAME=value\"]`, one bind string → a list of one, a list of ports → an object, `NAME=value` labels → an object).",
     },
     check: Check::Module(check),
 };
@@ -73,6 +73,16 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
         }
     }
     out.extend(types(module, c, hc));
+    // A key written twice: the earlier spelling is read by no one (Entrypoint and Cmd are OTH003's).
+    let top = c.shadowed.iter().filter(|s| !["Entrypoint", "Cmd"].iter().any(|k| s.key.eq_ignore_ascii_case(k)));
+    for s in top {
+        out.push(shadowed_spelling(&RULE, module, s, &s.key, "Docker and the agents read", Severity::Warning));
+    }
+    for s in hc.iter().flat_map(|h| h.shadowed.iter().map(move |s| (h, s))) {
+        let (h, s) = s;
+        let shown = format!("{}.{}", h.key, s.key);
+        out.push(shadowed_spelling(&RULE, module, s, &shown, "Docker and the agents read", Severity::Warning));
+    }
     out
 }
 
