@@ -33,6 +33,15 @@ pub fn path_key(path: &str) -> &str {
     if p.is_empty() { "/" } else { p }
 }
 
+/// The container paths a bind or a `Mounts` entry covers, as [`path_key`]s: data written there
+/// lands in what is mounted, not in the container's own layer.
+pub fn mounted_paths(module: &Module) -> Vec<&str> {
+    binds(module)
+        .map(|(_, b)| path_key(&b.target))
+        .chain(mounts(module).iter().filter_map(|m| m.target().map(path_key)))
+        .collect()
+}
+
 /// The kinds of `Mounts` entry a fix writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MountType {

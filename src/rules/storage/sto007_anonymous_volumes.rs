@@ -1,6 +1,6 @@
 //! STO007: anonymous volumes (`Volumes`), which the Kubernetes agent does not create.
 
-use super::layout::{binds, mounts, path_key};
+use super::layout::{mounted_paths, path_key};
 use crate::manifest::Module;
 use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 
@@ -38,10 +38,7 @@ fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
         )];
     };
     // A path some bind or mount already covers keeps its data there.
-    let mounted: Vec<&str> = binds(module)
-        .map(|(_, b)| path_key(&b.target))
-        .chain(mounts(module).iter().filter_map(|m| m.target().map(path_key)))
-        .collect();
+    let mounted: Vec<&str> = mounted_paths(module);
     paths
         .keys()
         .filter(|p| !mounted.contains(&path_key(p)))

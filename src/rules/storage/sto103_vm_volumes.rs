@@ -1,7 +1,7 @@
 //! STO103 (VM target): Docker volumes (named or anonymous), which work in the VM but start there
 //! without the data they hold on the FPGA device.
 
-use super::layout::{binds, mounts, path_key};
+use super::layout::{binds, mounted_paths, path_key};
 use super::paths::{BindOwner, ShareRoots, owner};
 use super::vm::docker_volumes;
 use crate::manifest::Module;
@@ -67,10 +67,7 @@ fn anonymous_volumes(module: &Module) -> Vec<Finding> {
         return Vec::new();
     };
     let Some(paths) = volumes.field.value.as_object() else { return Vec::new() };
-    let mounted: Vec<&str> = binds(module)
-        .map(|(_, b)| path_key(&b.target))
-        .chain(mounts(module).iter().filter_map(|m| m.target().map(path_key)))
-        .collect();
+    let mounted: Vec<&str> = mounted_paths(module);
     paths
         .keys()
         .filter(|p| !mounted.contains(&path_key(p)))

@@ -1,7 +1,7 @@
 //! STO105 (VM target): the volumes of `k8s-experimental` in a manifest written for the managed
 //! Kubernetes runtime, which the Docker agent in the VM ignores.
 
-use super::layout::{MountType, MountsWriter, NOT_WRITABLE, NewMount, binds, mounts, path_key};
+use super::layout::{MountType, MountsWriter, NOT_WRITABLE, NewMount, mounted_paths, path_key};
 use super::steps::mount_share_in_vm;
 use super::vm::written_for_kubernetes;
 use crate::manifest::model::{self, Amount, KeyCase, amount};
@@ -43,10 +43,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     let Some(field) = k8s::agent(module).and_then(|s| s.volumes.as_ref()) else { return Vec::new() };
     let Some(entries) = field.value.as_array() else { return Vec::new() };
     let Some((signed_by, sign)) = written_for_kubernetes(ctx) else { return Vec::new() };
-    let mounted: Vec<&str> = binds(module)
-        .map(|(_, b)| path_key(&b.target))
-        .chain(mounts(module).iter().filter_map(|m| m.target().map(path_key)))
-        .collect();
+    let mounted: Vec<&str> = mounted_paths(module);
     let writer = MountsWriter::of(module);
     let mut out = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
