@@ -440,6 +440,11 @@ struct Node {
 }
 
 impl Node {
+    /// A node with no key (the root, an array element) and no children read yet.
+    fn unkeyed(start: u32, end: u32, kind: Kind) -> Node {
+        Node { start, end, key_start: NONE, key_end: NONE, escaped: NONE, first: NONE, len: 0, kind }
+    }
+
     fn span(&self) -> Span {
         Span { start: self.start as usize, end: self.end as usize }
     }
@@ -517,16 +522,7 @@ impl Tree {
             Ok(())
         };
         let (start, end) = off(root.range());
-        tree.nodes.push(Node {
-            start,
-            end,
-            key_start: NONE,
-            key_end: NONE,
-            escaped: NONE,
-            first: NONE,
-            len: 0,
-            kind: kind(&root),
-        });
+        tree.nodes.push(Node::unkeyed(start, end, kind(&root)));
         // An explicit stack: the walk never recurses, whatever the depth.
         let mut stack: Vec<(usize, &ast::Value)> = vec![(0, &root)];
         while let Some((index, value)) = stack.pop() {
@@ -549,14 +545,10 @@ impl Tree {
                         let (start, end) = off(prop.value.range());
                         stack.push((tree.nodes.len(), &prop.value));
                         tree.nodes.push(Node {
-                            start,
-                            end,
                             key_start,
                             key_end,
                             escaped,
-                            first: NONE,
-                            len: 0,
-                            kind: kind(&prop.value),
+                            ..Node::unkeyed(start, end, kind(&prop.value))
                         });
                     }
                 }
@@ -564,16 +556,7 @@ impl Tree {
                     for element in &array.elements {
                         let (start, end) = off(element.range());
                         stack.push((tree.nodes.len(), element));
-                        tree.nodes.push(Node {
-                            start,
-                            end,
-                            key_start: NONE,
-                            key_end: NONE,
-                            escaped: NONE,
-                            first: NONE,
-                            len: 0,
-                            kind: kind(element),
-                        });
+                        tree.nodes.push(Node::unkeyed(start, end, kind(element)));
                     }
                 }
                 ast::Value::StringLit(s) => check_string(s.range)?,
