@@ -18,4 +18,13 @@ export INSTA_UPDATE=no
 unset UPDATE_SNAPSHOTS
 
 cargo fmt --all -- --check
+cargo clippy --locked --all-targets -- -D warnings
+# The engine and the command line stand without the GUI: they build without it, and nothing of
+# the GUI stack is in their dependency tree.
+cargo check --locked --no-default-features --lib --bins
+gui_crates="$(cargo tree --locked --no-default-features -e normal --prefix none | grep -E '^(eframe|egui|egui_extras|egui-wgpu|wgpu|winit|rfd) ' || true)"
+if [ -n "$gui_crates" ]; then
+  echo "the engine without the gui feature still depends on: $gui_crates" >&2
+  exit 1
+fi
 cargo test --locked "$@"
