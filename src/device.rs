@@ -241,6 +241,46 @@ impl DeviceProfile {
     }
 }
 
+// --- What every Azure Stack Edge Pro GPU has, whatever its profile -----------------------------
+
+/// Host ports Azure Stack Edge reserves, and for what (the migration guide, Network).
+pub const RESERVED_HOST_PORTS: [(u16, &str); 2] =
+    [(31000, "the Kubernetes dashboard"), (31001, "the container registry")];
+
+/// The ports the IoT Edge proxy side-car listens on in every module pod: management and workload
+/// API (the agent's chart, `iotedged.ports`; the migration guide, Proxy).
+pub const PROXY_PORTS: [u16; 2] = [35000, 35001];
+
+/// The device's Kubernetes pod and Service subnets, 172.27.0.0/16 and 172.28.0.0/16 (the
+/// defaults of `azure-stack-edge-gpu-connect-powershell-interface.md`): an address there is the
+/// cluster's own.
+pub fn in_cluster_subnets(ip: std::net::Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    a == 172 && matches!(b, 27 | 28)
+}
+
+/// An Azure Stack Edge Pro GPU's usable vCPUs and its memory in GiB (technical specifications,
+/// `azure-stack-edge-gpu-technical-specifications-compliance.md`: "CPU: usable 40 vCPUs",
+/// "Memory: raw 128 GiB RAM").
+pub const DEVICE_VCPUS: f64 = 40.0;
+pub const DEVICE_MEMORY_GIB: f64 = 128.0;
+/// The Kubernetes worker VM's default share of them: "Default memory is 25% of device
+/// specification. Default processor count is 30% of device specification"
+/// (`azure-stack-edge-gpu-connect-powershell-interface.md`, whose sample worker has 12 processors
+/// and 34359738368 bytes: 30 % of 40, 25 % of 128 GiB).
+pub const DEFAULT_WORKER_CPU_SHARE: f64 = 0.30;
+pub const DEFAULT_WORKER_MEMORY_SHARE: f64 = 0.25;
+
+impl DeviceProfile {
+    /// The Kubernetes worker VM's CPUs and GiB of memory: as given, else the device's default share.
+    pub fn worker_size(&self) -> (f64, f64) {
+        (
+            self.worker_cpus.unwrap_or(DEVICE_VCPUS * DEFAULT_WORKER_CPU_SHARE),
+            self.worker_memory_gib.unwrap_or(DEVICE_MEMORY_GIB * DEFAULT_WORKER_MEMORY_SHARE),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +308,9 @@ mod tests {
         assert_eq!(DeviceProfile::default().vm_share_path("images"), "/mnt/images");
         let old: DeviceProfile = serde_json::from_str(r#"{"share-roots": ["/mnt/edge"]}"#).unwrap();
         assert_eq!((old.share_roots, old.vm_share_root.as_str()), (vec!["/mnt/edge".to_owned()], "/mnt"));
+        assert_eq!(DeviceProfile::default().worker_size(), (12.0, 32.0), "the PowerShell doc's sample worker");
+        let given = DeviceProfile { worker_memory_gib: Some(64.0), ..DeviceProfile::default() };
+        assert_eq!(given.worker_size(), (12.0, 64.0));
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub const PROXY_TRUST_BUNDLE_CONFIG_MAP: &str = "iotedged-proxy-trust-bundle";
 /// The side-car's requests and limits (`iotedgedProxy.resources`): memory, cpu.
 pub const PROXY_RESOURCES: (&str, &str) = ("25Mi", "5m");
 /// The ports the side-car listens on in every pod: management and workload API (`iotedged.ports`).
-pub const PROXY_PORTS: [u16; 2] = [35000, 35001];
+pub use crate::device::PROXY_PORTS;
 
 /// edgeAgent's own configuration, mounted from a ConfigMap.
 pub const AGENT_CONFIG_MAP: &str = "iotedged-agent-config";

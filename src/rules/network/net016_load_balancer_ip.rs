@@ -27,10 +27,6 @@ pub static RULE: Rule = Rule {
     check: Check::Manifest(check),
 };
 
-/// ASE's default pod and service subnets (PowerShell doc): a Service IP there clashes with the
-/// cluster's own addresses.
-const CLUSTER_SUBNETS: [(u8, u8); 2] = [(172, 27), (172, 28)];
-
 /// `serviceOptions.loadBalancerIP` (any case, as the agent reads it), with its place.
 fn pinned(module: &Module) -> Option<(&Value, Pointer)> {
     let options = k8s::agent(module)?.service_options.as_ref()?;
@@ -45,7 +41,7 @@ fn invalid(ip: &Value) -> Option<String> {
     }
     match text.trim().parse::<IpAddr>() {
         Err(_) => Some(format!("`{text}` is not an IP address")),
-        Ok(IpAddr::V4(v4)) if CLUSTER_SUBNETS.contains(&(v4.octets()[0], v4.octets()[1])) => Some(format!(
+        Ok(IpAddr::V4(v4)) if crate::device::in_cluster_subnets(v4) => Some(format!(
             "`{text}` lies in ASE's default pod or service subnet (172.27.0.0/16, 172.28.0.0/16), not in the external service IP range"
         )),
         Ok(_) => None,

@@ -40,7 +40,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
 /// A private address outside the Docker bridges (NET012) and ASE's cluster subnets.
 fn is_device_network(ip: Ipv4Addr) -> bool {
     let [a, b, ..] = ip.octets();
-    ip.is_private() && !(a == 172 && matches!(b, 17 | 18 | 27 | 28))
+    ip.is_private() && !(a == 172 && matches!(b, 17 | 18)) && !crate::device::in_cluster_subnets(ip)
 }
 
 /// Every device address in `text`: the IP, in order, once each.

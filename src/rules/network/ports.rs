@@ -13,10 +13,7 @@ use crate::rules::shared::k8s;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// Host ports ASE reserves: the Kubernetes dashboard and the local container registry.
-pub const RESERVED: [(u16, &str); 2] = [(31000, "the Kubernetes dashboard"), (31001, "the container registry")];
-/// Ports of the IoT Edge proxy side-car in every pod.
-pub const PROXY_PORTS: [u16; 2] = [35000, 35001];
+pub use crate::device::{PROXY_PORTS, RESERVED_HOST_PORTS as RESERVED};
 
 pub fn is_reserved(port: u16) -> bool {
     RESERVED.iter().any(|(p, _)| *p == port)

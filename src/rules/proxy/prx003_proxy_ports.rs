@@ -8,10 +8,8 @@ use crate::rules::{
 };
 use std::collections::BTreeSet;
 
-/// The ports of the IoT Edge proxy side-car in every module pod.
-pub const PROXY_PORTS: [u16; 2] = [35000, 35001];
-/// Host ports Azure Stack Edge reserves, and for what.
-const RESERVED: [(u16, &str); 2] = [(31000, "the Kubernetes dashboard"), (31001, "the container registry")];
+pub use crate::device::PROXY_PORTS;
+use crate::device::RESERVED_HOST_PORTS as RESERVED;
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {

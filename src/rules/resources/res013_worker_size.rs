@@ -9,17 +9,6 @@ use crate::rules::shared::keys::shown;
 use crate::rules::shared::quantity::{cpu_quota, cpu_shares, nano_cpus, parse_cpu, parse_memory};
 use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 
-/// An Azure Stack Edge Pro GPU's usable vCPUs and its memory (technical specifications,
-/// `azure-stack-edge-gpu-technical-specifications-compliance.md`: "CPU: usable 40 vCPUs",
-/// "Memory: raw 128 GiB RAM").
-const DEVICE_VCPUS: f64 = 40.0;
-const DEVICE_MEMORY_GIB: f64 = 128.0;
-/// The worker VM's default share of them: "Default memory is 25% of device specification.
-/// Default processor count is 30% of device specification" (`azure-stack-edge-gpu-connect-powershell-interface.md`,
-/// whose sample worker has 12 processors and 34359738368 bytes: 30 % of 40, 25 % of 128 GiB).
-const DEFAULT_CPU_SHARE: f64 = 0.30;
-const DEFAULT_MEMORY_SHARE: f64 = 0.25;
-
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 pub static RULE: Rule = Rule {
@@ -47,8 +36,7 @@ struct Demand {
 }
 
 fn check(ctx: &Context) -> Vec<Finding> {
-    let cpus = ctx.device.worker_cpus.unwrap_or(DEVICE_VCPUS * DEFAULT_CPU_SHARE);
-    let gib = ctx.device.worker_memory_gib.unwrap_or(DEVICE_MEMORY_GIB * DEFAULT_MEMORY_SHARE);
+    let (cpus, gib) = ctx.device.worker_size();
     let mut demands: Vec<(&Module, Demand)> = ctx
         .manifest
         .modules
