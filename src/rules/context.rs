@@ -3,6 +3,9 @@
 
 use crate::device::DeviceProfile;
 use crate::manifest::{Manifest, Module};
+use crate::rules::network::addresses::Addresses;
+use crate::rules::shared::env::{self, Var};
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 /// The manifest being analysed, the device it goes to, and indexes over its modules.
@@ -12,6 +15,10 @@ pub struct Context<'a> {
     by_name: HashMap<&'a str, usize>,
     /// Lower-cased module name (the Kubernetes Service name) → module index.
     by_service: HashMap<String, usize>,
+    /// Each module's environment, read on first use: a score of rules ask for it.
+    env: Vec<OnceCell<Vec<Var<'a>>>>,
+    /// Where modules are reached by name, read on first use: three network rules ask.
+    addresses: OnceCell<Addresses<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -22,7 +29,28 @@ impl<'a> Context<'a> {
             by_name.insert(m.name.as_str(), i);
             by_service.entry(m.name.to_ascii_lowercase()).or_insert(i);
         }
-        Context { manifest, device, by_name, by_service }
+        let env = manifest.modules.iter().map(|_| OnceCell::new()).collect();
+        Context { manifest, device, by_name, by_service, env, addresses: OnceCell::new() }
+    }
+
+    /// The module's environment as the agent builds it ([`env::vars`]), read once per analysis.
+    /// `module` is one of this manifest's modules (the rules get theirs from it); any other has
+    /// no environment here.
+    pub fn env(&self, module: &Module) -> &[Var<'a>] {
+        let modules = &self.manifest.modules;
+        let i = self
+            .index_of(&module.name)
+            .filter(|&i| std::ptr::eq(&modules[i], module))
+            .or_else(|| modules.iter().position(|m| std::ptr::eq(m, module)));
+        match i {
+            Some(i) => self.env[i].get_or_init(|| env::vars(&modules[i])),
+            None => &[],
+        }
+    }
+
+    /// Every text that reaches a module by name, and which module and port it reaches.
+    pub fn addresses(&self) -> &Addresses<'a> {
+        self.addresses.get_or_init(|| Addresses::of(self))
     }
 
     /// The module with exactly this name.

@@ -7,7 +7,7 @@
 use crate::manifest::placeholder::placeholder_ranges;
 use crate::manifest::{Location, Module, Pointer};
 use crate::rules::Context;
-use crate::rules::shared::env::{self, Place};
+use crate::rules::shared::env::Place;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -70,17 +70,17 @@ impl Text<'_> {
 }
 
 /// Every env value of every module (its `env` section, then createOptions `Env`).
-pub fn env_texts<'a>(ctx: &Context<'a>) -> Vec<Text<'a>> {
+fn env_texts<'a>(ctx: &Context<'a>) -> Vec<Text<'a>> {
     let mut out = Vec::new();
     for m in &ctx.manifest.modules {
-        for var in env::vars(m) {
+        for var in ctx.env(m) {
             // Numbers and booleans come as text too; they hold no address.
-            let Some(text) = var.value else { continue };
+            let Some(text) = var.value.clone() else { continue };
             let source = match var.place {
                 Place::Section => Source::Env { name: var.name.to_owned() },
                 Place::Create { .. } => Source::CreateEnv { name: var.name.to_owned() },
             };
-            out.push(Text { owner: Some(m), source, at: var.value_at, text });
+            out.push(Text { owner: Some(m), source, at: var.value_at.clone(), text });
         }
     }
     out
@@ -249,6 +249,12 @@ impl<'a> Addresses<'a> {
             }
         }
         Addresses { texts, found, by_target }
+    }
+
+    /// The texts modules hold (env values, command arguments, twin strings), in that order,
+    /// without the routes.
+    pub fn module_texts(&self) -> impl Iterator<Item = &Text<'a>> {
+        self.texts.iter().filter(|t| t.source != Source::Route)
     }
 
     /// The texts that reach `target:<port>`.

@@ -37,7 +37,7 @@ struct Hit {
 }
 
 fn check(ctx: &Context) -> Vec<Finding> {
-    let addresses = Addresses::of(ctx);
+    let addresses = ctx.addresses();
     addresses.texts.iter().zip(&addresses.found).filter_map(|(t, found)| finding(ctx, &addresses, t, found)).collect()
 }
 

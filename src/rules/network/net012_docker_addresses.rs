@@ -2,7 +2,7 @@
 //! socket, and `localhost` where a host-network module reached another module through the Docker
 //! host) in env values, command lines and twin desired properties.
 
-use super::addresses::{self, Text, dotted_numbers, is_host_byte};
+use super::addresses::{Text, dotted_numbers, is_host_byte};
 use super::ports;
 use crate::manifest::Module;
 use crate::manifest::placeholder::placeholder_ranges;
@@ -56,13 +56,8 @@ struct Found {
 }
 
 fn check(ctx: &Context) -> Vec<Finding> {
-    let mut texts = addresses::env_texts(ctx);
-    for m in &ctx.manifest.modules {
-        texts.extend(addresses::command_texts(m));
-        texts.extend(addresses::twin_texts(ctx, m));
-    }
-    texts
-        .iter()
+    ctx.addresses()
+        .module_texts()
         .filter(|t| !t.name().is_some_and(|n| n.trim().eq_ignore_ascii_case("no_proxy")))
         .filter_map(|t| finding(ctx, t))
         .collect()

@@ -59,7 +59,7 @@ pub(super) fn remedy(
 }
 
 fn check(ctx: &Context) -> Vec<Finding> {
-    let addresses = Addresses::of(ctx);
+    let addresses = ctx.addresses();
     let mut out = Vec::new();
     for m in &ctx.manifest.modules {
         for g in groups(m) {

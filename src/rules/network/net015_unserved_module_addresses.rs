@@ -1,7 +1,7 @@
 //! NET015 (TRAPS.md NEW-2): a module reached by name on a port its Service does not answer on, or
 //! that has no Service at all.
 
-use super::addresses::{Addresses, Text};
+use super::addresses::Text;
 use super::ports::{self, canonical_key, groups, mapping, taken};
 use crate::manifest::{Module, Pointer};
 use crate::rules::shared::k8s;
@@ -33,7 +33,7 @@ struct Unserved<'a, 'b> {
 }
 
 fn check(ctx: &Context) -> Vec<Finding> {
-    let addresses = Addresses::of(ctx);
+    let addresses = ctx.addresses();
     let mut found: Vec<Unserved<'_, '_>> = Vec::new();
     for (t, list) in addresses.texts.iter().zip(&addresses.found) {
         for a in list {

@@ -1,7 +1,7 @@
 //! NET017 (TRAPS.md NEW-24): cameras and PLCs at private addresses, which pods reach through the
 //! Kubernetes VMs on the compute port only.
 
-use super::addresses::{self, Text, dotted_numbers};
+use super::addresses::{Text, dotted_numbers};
 use crate::manifest::placeholder::placeholder_ranges;
 use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 use std::net::Ipv4Addr;
@@ -29,12 +29,7 @@ const SCHEMES: [&str; 7] = ["rtsp://", "rtsps://", "rtmp://", "opc.tcp://", "mod
 const PORTS: [u16; 5] = [554, 502, 4840, 102, 44818];
 
 fn check(ctx: &Context) -> Vec<Finding> {
-    let mut texts = addresses::env_texts(ctx);
-    for m in &ctx.manifest.modules {
-        texts.extend(addresses::command_texts(m));
-        texts.extend(addresses::twin_texts(ctx, m));
-    }
-    texts.iter().filter_map(finding).collect()
+    ctx.addresses().module_texts().filter_map(finding).collect()
 }
 
 /// A private address outside the Docker bridges (NET012) and ASE's cluster subnets.

@@ -3,7 +3,7 @@
 use super::deployed_by_device;
 use super::env_names::{self, Problem};
 use crate::manifest::Module;
-use crate::rules::shared::env::{self, Place, Var};
+use crate::rules::shared::env::{Place, Var};
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 
 pub static RULE: Rule = Rule {
@@ -23,13 +23,13 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     if deployed_by_device(module) {
         return Vec::new();
     }
-    let vars = env::vars(module);
+    let vars = ctx.env(module);
     let mut out = Vec::new();
-    for var in &vars {
+    for var in vars {
         // An `Env` entry without `=` never reaches Kubernetes: the agent drops it.
         if env_names::is_templated(var.name) || (matches!(var.place, Place::Create { .. }) && var.value.is_none()) {
             continue;

@@ -32,7 +32,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     if env_section.is_some_and(|e| !matches!(e, Value::Object(_) | Value::Null)) {
         return Vec::new();
     }
-    let vars = env::vars(module);
+    let vars = ctx.env(module);
     let mut out = Vec::new();
     for var in vars.iter().filter(|v| matches!(v.place, Place::Create { .. })) {
         let (name, Some(value)) = (var.name, var.value.as_deref()) else { continue };

@@ -5,7 +5,7 @@ use super::env_names;
 use super::{deployed_by_device, listed};
 use crate::manifest::Module;
 use crate::manifest::placeholder::placeholders;
-use crate::rules::shared::env::{self, Place};
+use crate::rules::shared::env::Place;
 use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
 
 pub static RULE: Rule = Rule {
@@ -25,11 +25,11 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     if deployed_by_device(module) {
         return Vec::new();
     }
-    let vars = env::vars(module);
+    let vars = ctx.env(module);
     let mut out = Vec::new();
     for create in vars.iter().filter(|v| matches!(v.place, Place::Create { .. })) {
         let Some(value) = create.value.as_deref() else { continue };

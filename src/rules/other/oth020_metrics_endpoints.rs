@@ -4,8 +4,7 @@ use super::image::ImageRef;
 use super::{deployed_by_device, listed};
 use crate::manifest::Module;
 use crate::manifest::placeholder::placeholder_ranges;
-use crate::rules::network::addresses::{Source, env_texts, is_host_byte};
-use crate::rules::shared::env;
+use crate::rules::network::addresses::{Source, is_host_byte};
 use crate::rules::{Check, Context, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity};
 
 pub static RULE: Rule = Rule {
@@ -49,19 +48,22 @@ fn check(ctx: &Context) -> Vec<Finding> {
         Some(_) => HubPort::Missing,
     };
     let mut out = Vec::new();
-    for t in env_texts(ctx) {
-        let Some(owner) = t.owner.filter(|m| !deployed_by_device(m)) else { continue };
-        let hosts = scraped(&t.text);
+    for t in ctx.addresses().module_texts() {
         let name = match &t.source {
             Source::Env { name } | Source::CreateEnv { name } => name.as_str(),
             _ => continue,
         };
+        let Some(owner) = t.owner.filter(|m| !deployed_by_device(m)) else { continue };
+        let hosts = scraped(&t.text);
+        if hosts.is_empty() {
+            continue;
+        }
         if let Some(message) = problem(&hosts, hub, &format!("`{name}` names")) {
             out.push(Finding::new(&RULE, Some(owner), t.at.clone(), message));
         }
     }
     for m in ctx.manifest.modules.iter().filter(|m| is_collector(m)) {
-        if env::vars(m).iter().any(|v| v.name.eq_ignore_ascii_case(ENDPOINTS)) {
+        if ctx.env(m).iter().any(|v| v.name.eq_ignore_ascii_case(ENDPOINTS)) {
             continue;
         }
         let what = format!("the metrics collector has no `{ENDPOINTS}`, so it scrapes its defaults,");
@@ -119,16 +121,21 @@ fn problem(hosts: &[Host], hub: HubPort, what: &str) -> Option<String> {
     })
 }
 
+/// What [`scraped`] looks for, lower-cased (the port is [`METRICS_PORT`]).
+const NEEDLES: [(Host, &str); 2] = [(Host::EdgeHub, "edgehub:9600"), (Host::EdgeAgent, "edgeagent:9600")];
+
 /// The hosts of `edgeAgent:9600` and `edgeHub:9600` in a text, as whole words (any case), outside
 /// placeholders; each once, edgeHub first.
 fn scraped(text: &str) -> Vec<Host> {
     let lower = text.to_ascii_lowercase();
     let bytes = lower.as_bytes();
-    let held = placeholder_ranges(text);
     let mut out = Vec::new();
-    for (host, word) in [(Host::EdgeHub, "edgehub"), (Host::EdgeAgent, "edgeagent")] {
-        let needle = format!("{word}:{METRICS_PORT}");
-        let found = lower.match_indices(&needle).any(|(i, _)| {
+    if !NEEDLES.iter().any(|(_, needle)| lower.contains(needle)) {
+        return out;
+    }
+    let held = placeholder_ranges(text);
+    for (host, needle) in NEEDLES {
+        let found = lower.match_indices(needle).any(|(i, _)| {
             let end = i + needle.len();
             let before = i.checked_sub(1).map(|j| bytes[j]);
             !before.is_some_and(|b| is_host_byte(b) || matches!(b, b'$' | b'{' | b'<' | b'#' | b'%'))
@@ -156,5 +163,6 @@ mod tests {
         assert!(scraped("http://myedgehub:9600/metrics").is_empty());
         assert!(scraped("http://edgeHub:96001").is_empty());
         assert!(scraped("http://lvaEdge:9600/metrics").is_empty());
+        assert!(NEEDLES.iter().all(|(_, n)| n.ends_with(&format!(":{METRICS_PORT}"))));
     }
 }

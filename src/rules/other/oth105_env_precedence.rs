@@ -1,7 +1,7 @@
 //! OTH105 (VM): a variable set in both the module's `env` and `createOptions.Env`, differently.
 
 use crate::manifest::Module;
-use crate::rules::shared::env::{self, Place, Var, redact};
+use crate::rules::shared::env::{Place, Var, redact};
 use crate::rules::{Check, Context, Finding, FixAvailability, Rule, RuleDoc, Section, Severity, VM};
 
 pub static RULE: Rule = Rule {
@@ -21,8 +21,8 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    let vars = env::vars(module);
+fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
+    let vars = ctx.env(module);
     let value = |v: &Var| v.value.clone().unwrap_or_default();
     let mut out = Vec::new();
     for section in vars.iter().filter(|v| v.place == Place::Section) {

@@ -31,11 +31,11 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     if !module.system {
         return Vec::new();
     }
-    let vars = env::vars(module);
+    let vars = ctx.env(module);
     let Some(proxy) = proxy(&vars) else { return Vec::new() };
     let protocols: Vec<&Var> = env::named(&vars, NAME).collect();
     let value = |v: &Var| v.value.as_deref().unwrap_or_default().to_owned();

@@ -1,7 +1,7 @@
 //! PRX101 (VM): a web proxy in the manifest must also be configured in the VM itself.
 
 use super::prx001_no_proxy::proxy;
-use crate::rules::shared::env::{self, redact};
+use crate::rules::shared::env::redact;
 use crate::rules::{Check, Context, Finding, FixAvailability, Rule, RuleDoc, Section, Severity, VM};
 
 pub static RULE: Rule = Rule {
@@ -26,7 +26,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
     let mut modules = Vec::new();
     let mut urls: Vec<String> = Vec::new();
     for m in &ctx.manifest.modules {
-        let vars = env::vars(m);
+        let vars = ctx.env(m);
         let Some(p) = proxy(&vars) else { continue };
         let url = redact(p.value.as_deref().unwrap_or_default().trim());
         if first.is_none() {

@@ -26,8 +26,8 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
-    let vars = env::vars(module);
+fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
+    let vars = ctx.env(module);
     env::named(&vars, NAME)
         .map(|var| {
             let value = var.value.as_deref().unwrap_or("");

@@ -40,7 +40,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
     let gpus = u64::from(ctx.device.gpus);
     let mut out = Vec::new();
     for (position, module) in ctx.manifest.modules.iter().enumerate() {
-        let vars = env::vars(module);
+        let vars = ctx.env(module);
         for var in env::named(&vars, NAME) {
             let Some(selection) = var.value.as_deref().and_then(Selection::value) else { continue };
             let missing = selection.missing(gpus);

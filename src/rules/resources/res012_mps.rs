@@ -5,7 +5,6 @@ use super::devices::repository_name;
 use crate::device::Target;
 use crate::manifest::Module;
 use crate::manifest::model::Field;
-use crate::rules::shared::env;
 use crate::rules::{BOTH, Check, Context, Finding, FixAvailability, Rule, RuleDoc, Section, Severity};
 
 pub static RULE: Rule = Rule {
@@ -29,7 +28,7 @@ pub static RULE: Rule = Rule {
 const SPATIAL_ANALYSIS: &str = "spatial-analysis";
 
 fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
-    let vars = env::vars(module);
+    let vars = ctx.env(module);
     let mps: Vec<_> = vars.iter().filter(|v| v.name.trim().to_ascii_uppercase().starts_with("CUDA_MPS_")).collect();
     let image = module.settings.image.as_ref().and_then(Field::text).map(str::trim);
     let spatial = image.filter(|i| repository_name(i).eq_ignore_ascii_case(SPATIAL_ANALYSIS));

@@ -24,10 +24,10 @@ pub static RULE: Rule = Rule {
     check: Check::Module(check),
 };
 
-fn check(_ctx: &Context, module: &Module) -> Vec<Finding> {
+fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     let Some(hc) = module.host_config() else { return Vec::new() };
     let Some(p) = hc.privileged.as_ref().filter(|p| p.flag() == Some(true)) else { return Vec::new() };
-    let vars = env::vars(module);
+    let vars = ctx.env(module);
     let mut why: Vec<String> = vm::fpga_settings(module).into_iter().filter(|s| s.asks).map(|s| s.label).collect();
     why.extend(env::named(&vars, WIRESERVER).map(|v| format!("`{}` in {}", v.name, v.location())));
     if why.is_empty() {
