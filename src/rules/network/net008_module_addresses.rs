@@ -38,7 +38,7 @@ struct Hit {
 
 fn check(ctx: &Context) -> Vec<Finding> {
     let addresses = ctx.addresses();
-    addresses.texts.iter().zip(&addresses.found).filter_map(|(t, found)| finding(ctx, &addresses, t, found)).collect()
+    addresses.texts.iter().zip(&addresses.found).filter_map(|(t, found)| finding(ctx, addresses, t, found)).collect()
 }
 
 fn finding(ctx: &Context<'_>, addresses: &Addresses<'_>, t: &Text<'_>, found: &[ModuleAddress<'_>]) -> Option<Finding> {

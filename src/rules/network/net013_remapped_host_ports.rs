@@ -63,8 +63,8 @@ fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for m in &ctx.manifest.modules {
         for g in groups(m) {
-            let Some((host, remedy)) = remedy(ctx, &addresses, m, &g) else { continue };
-            out.push(finding(ctx, &addresses, m, &g, host, remedy));
+            let Some((host, remedy)) = remedy(ctx, addresses, m, &g) else { continue };
+            out.push(finding(ctx, addresses, m, &g, host, remedy));
         }
     }
     out

@@ -36,7 +36,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
         }
         match env_names::problem(var.name) {
             None => {}
-            Some(Problem::Colon) => out.push(colon(module, &vars, var)),
+            Some(Problem::Colon) => out.push(colon(module, vars, var)),
             Some(Problem::Invalid(why)) => out.push(Finding::new(
                 &RULE,
                 Some(module),

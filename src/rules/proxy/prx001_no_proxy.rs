@@ -28,8 +28,8 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     let vars = ctx.env(module);
-    let Some(proxy) = proxy(&vars) else { return Vec::new() };
-    let no_proxies: Vec<&Var> = env::named(&vars, NO_PROXY).collect();
+    let Some(proxy) = proxy(vars) else { return Vec::new() };
+    let no_proxies: Vec<&Var> = env::named(vars, NO_PROXY).collect();
     if no_proxies.iter().any(|v| v.value.as_deref().is_some_and(bypasses_localhost)) {
         return Vec::new();
     }

@@ -36,8 +36,8 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
         return Vec::new();
     }
     let vars = ctx.env(module);
-    let Some(proxy) = proxy(&vars) else { return Vec::new() };
-    let protocols: Vec<&Var> = env::named(&vars, NAME).collect();
+    let Some(proxy) = proxy(vars) else { return Vec::new() };
+    let protocols: Vec<&Var> = env::named(vars, NAME).collect();
     let value = |v: &Var| v.value.as_deref().unwrap_or_default().to_owned();
     if protocols.iter().any(|v| contains_placeholder(&value(v))) {
         return Vec::new();

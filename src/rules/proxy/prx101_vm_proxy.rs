@@ -27,7 +27,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
     let mut urls: Vec<String> = Vec::new();
     for m in &ctx.manifest.modules {
         let vars = ctx.env(m);
-        let Some(p) = proxy(&vars) else { continue };
+        let Some(p) = proxy(vars) else { continue };
         let url = redact(p.value.as_deref().unwrap_or_default().trim());
         if first.is_none() {
             first = Some(p.at.clone());

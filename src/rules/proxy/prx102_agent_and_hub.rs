@@ -29,9 +29,9 @@ fn check(ctx: &Context) -> Vec<Finding> {
     let runtime = |name: &str| ctx.manifest.modules.iter().find(|m| m.system && m.name == name);
     let (Some(agent), Some(hub)) = (runtime("edgeAgent"), runtime("edgeHub")) else { return Vec::new() };
     let (agent_vars, hub_vars) = (ctx.env(agent), ctx.env(hub));
-    match (https_proxy(&agent_vars), https_proxy(&hub_vars)) {
-        (Some(from), None) => vec![finding(agent, from, &agent_vars, hub, &hub_vars)],
-        (None, Some(from)) => vec![finding(hub, from, &hub_vars, agent, &agent_vars)],
+    match (https_proxy(agent_vars), https_proxy(hub_vars)) {
+        (Some(from), None) => vec![finding(agent, from, agent_vars, hub, hub_vars)],
+        (None, Some(from)) => vec![finding(hub, from, hub_vars, agent, agent_vars)],
         _ => Vec::new(),
     }
 }

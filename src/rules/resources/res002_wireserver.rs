@@ -28,7 +28,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     let vars = ctx.env(module);
-    env::named(&vars, NAME)
+    env::named(vars, NAME)
         .map(|var| {
             let value = var.value.as_deref().unwrap_or("");
             let message = format!("`{}={value}` in {}: the GPU device has no wire server", var.name, var.location());

@@ -41,7 +41,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for (position, module) in ctx.manifest.modules.iter().enumerate() {
         let vars = ctx.env(module);
-        for var in env::named(&vars, NAME) {
+        for var in env::named(vars, NAME) {
             let Some(selection) = var.value.as_deref().and_then(Selection::value) else { continue };
             let missing = selection.missing(gpus);
             let finding = if !missing.is_empty() {

@@ -35,7 +35,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     let image_text = image.and_then(Field::text).map(str::trim).filter(|i| !i.is_empty());
     let mut evidence: Vec<String> = vm::fpga_settings(module).into_iter().filter(|s| s.asks).map(|s| s.label).collect();
     let vars = ctx.env(module);
-    evidence.extend(env::named(&vars, WIRESERVER).map(|v| format!("`{}` in {}", v.name, v.location())));
+    evidence.extend(env::named(vars, WIRESERVER).map(|v| format!("`{}` in {}", v.name, v.location())));
     let by_name = image_text.filter(|i| fpga_name(i));
     if evidence.is_empty() && by_name.is_none() {
         return Vec::new();

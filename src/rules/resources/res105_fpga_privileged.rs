@@ -29,7 +29,7 @@ fn check(ctx: &Context, module: &Module) -> Vec<Finding> {
     let Some(p) = hc.privileged.as_ref().filter(|p| p.flag() == Some(true)) else { return Vec::new() };
     let vars = ctx.env(module);
     let mut why: Vec<String> = vm::fpga_settings(module).into_iter().filter(|s| s.asks).map(|s| s.label).collect();
-    why.extend(env::named(&vars, WIRESERVER).map(|v| format!("`{}` in {}", v.name, v.location())));
+    why.extend(env::named(vars, WIRESERVER).map(|v| format!("`{}` in {}", v.name, v.location())));
     if why.is_empty() {
         return Vec::new();
     }
