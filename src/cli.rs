@@ -648,6 +648,17 @@ pub fn findings_text(file: &str, findings: &[Finding], positions: &[Position]) -
         ));
         s.push_str(&format!("          at {}\n", f.location));
     }
+    let steps = crate::report::checklist(findings);
+    if !steps.is_empty() {
+        s.push_str("  before you deploy (on the device)\n");
+        for step in steps {
+            let inferred = if step.inferred { " (inferred, not documented by Microsoft)" } else { "" };
+            s.push_str(&format!("    [ ] {}{inferred}\n", step.action));
+            for line in step.detail.lines() {
+                s.push_str(&format!("          {line}\n"));
+            }
+        }
+    }
     s
 }
 

@@ -41,6 +41,23 @@ fn check_exit_codes_say_errors_and_unreadable_input() {
     assert!(stderr(&unreadable).contains("line 3, column 5"), "{}", stderr(&unreadable));
 }
 
+/// The steps on the device side (TRAPS, VM-TARGET) come after the findings, each once, so the
+/// terminal says what to prepare as the report does.
+#[test]
+fn check_text_ends_with_the_steps_on_the_device() {
+    let out = stdout(&run(&["check", &sample()]));
+    let (findings, steps) = out.split_once("before you deploy (on the device)").expect("a checklist");
+    assert!(findings.contains("STO001"), "{findings}");
+    let shares: Vec<&str> = steps.lines().filter(|l| l.contains("[ ] Create Edge share")).collect();
+    assert!(shares.iter().any(|l| l.contains("`images`")), "{steps}");
+    assert_eq!(shares.len(), shares.iter().collect::<std::collections::HashSet<_>>().len(), "each step once: {steps}");
+
+    let vm = stdout(&run(&["check", "--target", "vm", &sample()]));
+    let vm_steps = vm.split_once("before you deploy (on the device)").expect("a VM checklist").1;
+    assert!(vm_steps.contains("[ ] Create the GPU VM"), "{vm_steps}");
+    assert!(!vm_steps.contains("Create Edge share `images` on the GPU device"), "{vm_steps}");
+}
+
 #[test]
 fn check_json_lists_findings_with_the_documented_fields() {
     let o = run(&["check", "--format", "json", &sample()]);
