@@ -133,3 +133,33 @@ pub fn rule_snapshot(id: &str, device: Option<DeviceProfile>) -> Value {
 pub fn rule_snapshot_text(id: &str, device: Option<DeviceProfile>) -> String {
     serde_json::to_string_pretty(&rule_snapshot(id, device)).expect("a Value serialises")
 }
+
+/// Asserts that no suggestion among `findings` takes a placeholder (`${ACR}`, `$X`, …) out of the
+/// module without saying so: a removed or replaced value's placeholders are either carried into
+/// the new value or named in the message or summary, with the word "placeholder".
+pub fn assert_placeholders_kept_or_said(label: &str, manifest: &Manifest, findings: &[Finding]) {
+    use fpga2gpu::manifest::placeholder::placeholders;
+    use fpga2gpu::rules::Edit;
+    for f in findings {
+        let Some(s) = &f.suggestion else { continue };
+        for e in &s.edits {
+            let (Edit::Remove { at } | Edit::Set { at, .. }) = e else { continue };
+            // The value the edit takes out of the original createOptions.
+            let Some((module, inner)) = at.in_create_options() else { continue };
+            let Some(co) = decode_create_options(manifest.get(&module.child("settings"))).value else { continue };
+            let Some(before) = co.pointer(inner.as_str()) else { continue };
+            let text = before.to_string();
+            let held = placeholders(&text);
+            let carried = |p: &&str| s.edits.iter().any(|e| e.fragment().is_some_and(|v| v.to_string().contains(p)));
+            if held.iter().all(carried) {
+                continue;
+            }
+            let said = format!("{} {}", f.message, s.summary);
+            assert!(
+                said.contains("placeholder") && held.iter().all(|p| said.contains(p)),
+                "{label} {}: drops {held:?} without saying so: {said}",
+                f.key().id()
+            );
+        }
+    }
+}
