@@ -220,13 +220,15 @@ impl DevicePanel {
         }
         let mut open = self.open;
         let mut applied = false;
+        let screen = ctx.content_rect();
+        // The fields scroll; the buttons stay in sight below them.
+        let fields_height = (screen.height() - 240.0).clamp(160.0, 620.0);
         egui::Window::new("Device")
             .open(&mut open)
-            .resizable(true)
-            .default_width(560.0)
-            .max_height(ctx.content_rect().height() - 80.0)
-            .vscroll(true)
-            .show(ctx, |ui| applied = form(ui, session, &mut draft.fields, actions));
+            .resizable(false)
+            .default_width(580.0)
+            .default_pos([(screen.center().x - 290.0).max(0.0), 80.0])
+            .show(ctx, |ui| applied = form(ui, session, &mut draft.fields, fields_height, actions));
         self.open = open;
         if applied {
             // Filled again from the session's new profile next frame.
@@ -236,7 +238,7 @@ impl DevicePanel {
 }
 
 /// The fields and Apply; true when Apply was clicked.
-fn form(ui: &mut Ui, session: &Session, f: &mut Fields, actions: &mut Vec<Action>) -> bool {
+fn form(ui: &mut Ui, session: &Session, f: &mut Fields, height: f32, actions: &mut Vec<Action>) -> bool {
     ui.label(
         "The device the manifest goes to. The findings depend on it; Apply checks the manifest again and keeps \
          your decisions that still apply. It is saved in the decisions file.",
@@ -245,23 +247,25 @@ fn form(ui: &mut Ui, session: &Session, f: &mut Fields, actions: &mut Vec<Action
     let verdict = f.profile();
     let errors = verdict.as_ref().err().cloned().unwrap_or_default();
     let target = f.target;
-    egui::Grid::new("device fields").num_columns(2).spacing([12.0, 6.0]).striped(true).show(ui, |ui| {
-        for doc in &FIELDS {
-            let applies = doc.only.is_none_or(|t| t == target);
-            let label = ui.add_enabled(applies, egui::Label::new(doc.label)).on_hover_text(doc.help);
-            ui.vertical(|ui| {
-                ui.add_enabled_ui(applies, |ui| editor(ui, doc, f, label.id));
-                let mut note = format!("default: {}", doc.default);
-                if let Some(t) = doc.only.filter(|_| !applies) {
-                    note = format!("{note} · only for the {} target", target_name(t, session.device()));
-                }
-                ui.label(RichText::new(note).small().weak());
-                if let Some((_, e)) = errors.iter().find(|(k, _)| *k == doc.key) {
-                    ui.colored_label(panels::error_color(ui), format!("{}: {e}", doc.label));
-                }
-            });
-            ui.end_row();
-        }
+    egui::ScrollArea::vertical().id_salt("device fields").max_height(height).show(ui, |ui| {
+        egui::Grid::new("device fields").num_columns(2).spacing([12.0, 6.0]).striped(true).show(ui, |ui| {
+            for doc in &FIELDS {
+                let applies = doc.only.is_none_or(|t| t == target);
+                let label = ui.add_enabled(applies, egui::Label::new(doc.label)).on_hover_text(doc.help);
+                ui.vertical(|ui| {
+                    ui.add_enabled_ui(applies, |ui| editor(ui, doc, f, label.id));
+                    let mut note = format!("default: {}", doc.default);
+                    if let Some(t) = doc.only.filter(|_| !applies) {
+                        note = format!("{note} · only for the {} target", target_name(t, session.device()));
+                    }
+                    ui.label(RichText::new(note).small().weak());
+                    if let Some((_, e)) = errors.iter().find(|(k, _)| *k == doc.key) {
+                        ui.colored_label(panels::error_color(ui), format!("{}: {e}", doc.label));
+                    }
+                });
+                ui.end_row();
+            }
+        });
     });
     ui.add_space(6.0);
     let changed = verdict.as_ref().is_ok_and(|p| p != session.device());

@@ -193,13 +193,15 @@ impl App {
         app
     }
 
-    /// The app on a session, without eframe (benchmarks drive it with [`App::show`]).
+    /// The app on a session, without eframe (benchmarks drive it with [`App::show`]): the
+    /// session's target counts as chosen.
     pub fn with_session(session: Session, dialogs: Box<dyn FileDialogs>) -> App {
+        let settings = Settings { target: Some(session.device().target), ..Settings::default() };
         let mut app = App {
             session,
             dialogs,
             file_dialog: None,
-            settings: Settings::default(),
+            settings,
             selected: Entry::Deployment,
             list: ModuleList::default(),
             findings: FindingsView::default(),
