@@ -618,28 +618,33 @@ fn typed_values_are_checked_by_their_rule_and_the_field_always_shows_the_decisio
     h.get_by_label_contains("not yet right: OTH002");
 }
 
-/// Item 3 with RES005: `lots` is no memory limit. Needs RES005 (or a resources rule) to report an
-/// invalid quantity in `k8s-experimental.resources.limits`, which the rules rewrite brings.
+/// Item 3 with RES005: `lots` is no memory limit. RES005 reports an invalid quantity in
+/// `k8s-experimental.resources.limits` (and the pre-flight's K8S007 would too), so it is refused.
 #[test]
 fn a_memory_limit_that_is_no_quantity_cannot_be_accepted() {
     let mut h = harness(Some(fixture("RES005")), ScriptedDialogs::default());
     select(&mut h, "plain");
     type_over(&mut h, "RES005 finding", "memory limit:", "lots");
     assert!(h.get_by_label_contains("RES005 finding").get_by_label("Accept").accesskit_node().is_disabled());
+    h.get_by_label_contains("RES005 finding").get_by_label_contains("is not a Kubernetes memory quantity");
 }
 
 /// Item 3 with OTH001: the strategy object pasted where its type belongs (`strategy.type.type`).
-/// Needs OTH001 to report a strategy type that is not `Recreate` or `RollingUpdate`.
+/// `notype` has a strategy without a type: its fix's fragment is the type alone (`"Recreate"`),
+/// so the object pasted there nests (a module without any strategy gets the whole object, where
+/// `{"type": "Recreate"}` is right). OTH001 reports the object as a type the agent cannot read.
 #[test]
 fn a_strategy_object_pasted_as_its_type_cannot_be_applied() {
     let mut h = harness(Some(fixture("OTH001")), ScriptedDialogs::default());
-    select(&mut h, "web");
+    select(&mut h, "notype");
     click_in_card(&mut h, "OTH001 finding", "Edit...");
     h.get_by_label("Fragment (JSON)").focus();
     h.run();
+    assert_eq!(h.get_by_label("Fragment (JSON)").value().as_deref(), Some("\"Recreate\""), "the type alone");
     h.get_by_label("Fragment (JSON)").set_text_value_accesskit("{\"type\": \"Recreate\"}");
     h.run();
     assert!(h.get_by_label("Apply").accesskit_node().is_disabled());
+    h.get_by_label_contains("not yet right: OTH001");
 }
 
 /// Item 10: a value that is an object of settings gets one typed field per setting.
