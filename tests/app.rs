@@ -1196,3 +1196,17 @@ fn a_rename_says_what_it_does_to_the_module_identity() {
     list.get_by_label(&format!("Renamed Image_Processor → {new}"));
     list.get_by_label_contains("Note: a renamed module is a new module identity in IoT Hub");
 }
+
+/// The pre-flight on the objects the agent would create is part of the app's check, as in the
+/// CLI: its findings show in the panel of their section, with their id.
+#[test]
+fn pre_flight_findings_show_in_their_section() {
+    let mut h = harness(Some(fixture("K8S003")), ScriptedDialogs::default());
+    select(&mut h, "recorder");
+    h.get_by_label("Storage section").get_by_label_contains("K8S003 finding: two volumes are mounted at `/data`");
+    // The VM target has no Kubernetes objects, so no pre-flight.
+    h.state_mut().choose_target(Target::Vm);
+    h.run();
+    assert!(h.state().session().findings().iter().all(|f| !f.rule.starts_with("K8S")));
+    assert!(h.query_by_label_contains("K8S003 finding").is_none());
+}
