@@ -221,12 +221,12 @@ impl DevicePanel {
         let mut open = self.open;
         let mut applied = false;
         let screen = ctx.content_rect();
-        // The fields scroll; the buttons stay in sight below them.
-        let fields_height = (screen.height() - 240.0).clamp(160.0, 620.0);
+        // The fields scroll below the buttons.
+        let fields_height = (screen.height() - 300.0).clamp(160.0, 560.0);
         egui::Window::new("Device")
             .open(&mut open)
-            .resizable(false)
-            .default_width(580.0)
+            .resizable(true)
+            .default_size([580.0, fields_height + 110.0])
             .default_pos([(screen.center().x - 290.0).max(0.0), 80.0])
             .show(ctx, |ui| applied = form(ui, session, &mut draft.fields, fields_height, actions));
         self.open = open;
@@ -246,30 +246,9 @@ fn form(ui: &mut Ui, session: &Session, f: &mut Fields, height: f32, actions: &m
     ui.add_space(4.0);
     let verdict = f.profile();
     let errors = verdict.as_ref().err().cloned().unwrap_or_default();
-    let target = f.target;
-    egui::ScrollArea::vertical().id_salt("device fields").max_height(height).show(ui, |ui| {
-        egui::Grid::new("device fields").num_columns(2).spacing([12.0, 6.0]).striped(true).show(ui, |ui| {
-            for doc in &FIELDS {
-                let applies = doc.only.is_none_or(|t| t == target);
-                let label = ui.add_enabled(applies, egui::Label::new(doc.label)).on_hover_text(doc.help);
-                ui.vertical(|ui| {
-                    ui.add_enabled_ui(applies, |ui| editor(ui, doc, f, label.id));
-                    let mut note = format!("default: {}", doc.default);
-                    if let Some(t) = doc.only.filter(|_| !applies) {
-                        note = format!("{note} · only for the {} target", target_name(t, session.device()));
-                    }
-                    ui.label(RichText::new(note).small().weak());
-                    if let Some((_, e)) = errors.iter().find(|(k, _)| *k == doc.key) {
-                        ui.colored_label(panels::error_color(ui), format!("{}: {e}", doc.label));
-                    }
-                });
-                ui.end_row();
-            }
-        });
-    });
-    ui.add_space(6.0);
     let changed = verdict.as_ref().is_ok_and(|p| p != session.device());
     let mut clicked = false;
+    // The buttons above the fields: always in sight, however far the fields are scrolled.
     ui.horizontal(|ui| {
         let hint = match &verdict {
             Err(_) => "Correct the fields marked first",
@@ -290,10 +269,37 @@ fn form(ui: &mut Ui, session: &Session, f: &mut Fields, height: f32, actions: &m
         if ui.button("Defaults").on_hover_text("Every field at its documented default, for this target").clicked() {
             *f = Fields { target: f.target, ..Fields::of(&DeviceProfile::default()) };
         }
+        if !errors.is_empty() {
+            ui.colored_label(panels::error_color(ui), format!("{} to correct", plural(errors.len(), "field")));
+        } else if changed {
+            ui.weak("Not applied yet");
+        }
     });
-    if !errors.is_empty() {
-        ui.colored_label(panels::error_color(ui), format!("{} to correct", plural(errors.len(), "field")));
-    }
+    ui.separator();
+    let target = f.target;
+    egui::ScrollArea::vertical().id_salt("device fields").max_height(height.max(ui.available_height())).show(
+        ui,
+        |ui| {
+            egui::Grid::new("device fields").num_columns(2).spacing([12.0, 6.0]).striped(true).show(ui, |ui| {
+                for doc in &FIELDS {
+                    let applies = doc.only.is_none_or(|t| t == target);
+                    let label = ui.add_enabled(applies, egui::Label::new(doc.label)).on_hover_text(doc.help);
+                    ui.vertical(|ui| {
+                        ui.add_enabled_ui(applies, |ui| editor(ui, doc, f, label.id));
+                        let mut note = format!("default: {}", doc.default);
+                        if let Some(t) = doc.only.filter(|_| !applies) {
+                            note = format!("{note} · only for the {} target", target_name(t, session.device()));
+                        }
+                        ui.label(RichText::new(note).small().weak());
+                        if let Some((_, e)) = errors.iter().find(|(k, _)| *k == doc.key) {
+                            ui.colored_label(panels::error_color(ui), format!("{}: {e}", doc.label));
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
+        },
+    );
     clicked
 }
 
