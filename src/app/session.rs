@@ -1120,6 +1120,31 @@ mod tests {
     }
 
     #[test]
+    fn another_device_carries_the_decisions_and_another_target_parks_them() {
+        let mut s = Session::sample();
+        s.apply(Command::AcceptAuto(Scope::default())).unwrap();
+        let decided = s.decisions().clone();
+        assert!(!decided.is_empty());
+        let two = DeviceProfile { gpus: 2, ..DeviceProfile::default() };
+        let applied = s.apply(Command::SetDevice(Box::new(two))).unwrap();
+        assert!(applied.refreshed);
+        assert_eq!(s.device().gpus, 2);
+        let kept = s.decisions().len();
+        assert!(kept > 0 && s.decisions().keys().all(|k| decided.contains_key(k)), "carried by rule, module, place");
+        let vm = DeviceProfile { target: Target::Vm, ..s.device().clone() };
+        s.apply(Command::SetDevice(Box::new(vm))).unwrap();
+        assert!(s.decisions().is_empty() && s.parked(Target::K8s) == kept);
+        assert!(s.findings().iter().all(|f| !f.rule.starts_with("K8S")), "no pre-flight for the VM");
+        s.apply(Command::Undo).unwrap();
+        assert_eq!((s.device().target, s.decisions().len()), (Target::K8s, kept), "undo brings the target back");
+        s.apply(Command::Undo).unwrap();
+        assert_eq!((s.device().gpus, s.decisions()), (1, &decided));
+        s.apply(Command::Redo).unwrap();
+        assert_eq!(s.device().gpus, 2);
+        assert!(s.unexported());
+    }
+
+    #[test]
     fn a_broken_file_keeps_the_document() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("broken.json");
