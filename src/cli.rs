@@ -110,13 +110,13 @@ pub struct DeviceArgs {
     #[arg(long, value_enum)]
     pub target: Option<TargetArg>,
     /// GPUs the modules can use on the device (default 1).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::device::parse_count)]
     pub gpus: Option<u32>,
     /// The device's Edge shares enabled for compute, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "NAME,…")]
     pub shares: Option<Vec<String>>,
     /// How many addresses the device's Kubernetes external service IP range holds.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::device::parse_count)]
     pub external_ips: Option<u32>,
     /// The agent's default Service type for modules with port bindings (default LoadBalancer).
     #[arg(long, value_enum)]
@@ -128,7 +128,7 @@ pub struct DeviceArgs {
     #[arg(long)]
     pub no_storage_class: bool,
     /// Size written on each PersistentVolumeClaim, in MB.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::device::parse_count)]
     pub pvc_size_mb: Option<u32>,
     /// The agent names a PVC's volume after the mount's source.
     #[arg(long)]
@@ -152,10 +152,10 @@ pub struct DeviceArgs {
     #[arg(long, value_enum)]
     pub gpu_model: Option<GpuModelArg>,
     /// CPUs of the Kubernetes worker VM (default: 30 % of the device's cores).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::device::parse_size)]
     pub worker_cpus: Option<f64>,
     /// Memory of the Kubernetes worker VM in GiB (default: 25 % of the device's memory).
-    #[arg(long, value_name = "GIB")]
+    #[arg(long, value_name = "GIB", value_parser = crate::device::parse_size)]
     pub worker_memory_gib: Option<f64>,
     /// The device's software release, e.g. 2309 (default: a current one).
     #[arg(long, value_name = "RELEASE")]
@@ -221,7 +221,7 @@ impl DeviceArgs {
             p.gpus = n;
         }
         if let Some(s) = &self.shares {
-            p.shares = Some(s.iter().map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect());
+            p.shares = Some(crate::device::names(s.iter().map(String::as_str)));
         }
         if let Some(n) = self.external_ips {
             p.external_ips = Some(n);
@@ -275,7 +275,7 @@ impl DeviceArgs {
             p.ase_version = Some(v.clone());
         }
         if let Some(r) = &self.share_root {
-            p.share_roots = r.iter().map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect();
+            p.share_roots = crate::device::names(r.iter().map(String::as_str));
         }
         if let Some(r) = &self.vm_share_root {
             p.vm_share_root = r.trim().to_owned();

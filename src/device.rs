@@ -241,6 +241,190 @@ impl DeviceProfile {
     }
 }
 
+// --- Reading the profile's fields from text: the CLI's flags and the app's Device panel ------
+
+/// A count (`--gpus`, `--external-ips`, `--pvc-size-mb`): a whole number, 0 or more.
+pub fn parse_count(text: &str) -> Result<u32, String> {
+    let t = text.trim();
+    t.parse::<u32>().map_err(|_| match t.parse::<f64>() {
+        Ok(_) => format!("`{t}` is not a whole number (0, 1, 2…)"),
+        Err(_) => format!("`{t}` is not a number: type a whole number (0, 1, 2…)"),
+    })
+}
+
+/// A size (`--worker-cpus`, `--worker-memory-gib`): a number above 0 (`12`, `0.5`).
+pub fn parse_size(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    match t.parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
+        Ok(_) => Err(format!("`{t}` is not a size: type a number above 0")),
+        Err(_) => Err(format!("`{t}` is not a number: type a number above 0 (12, 0.5)")),
+    }
+}
+
+/// Names or folders given as a list (`--shares a,b`, `--share-root`): each trimmed, empty ones
+/// dropped.
+pub fn names<'a>(parts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    parts.into_iter().map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
+}
+
+/// One field of the profile as people see it: the app's Device panel labels each field with it,
+/// shows its help and default, and greys the fields of the other target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldDoc {
+    /// The field's key in a saved profile (the decisions file), which is also its CLI flag.
+    pub key: &'static str,
+    pub label: &'static str,
+    /// What it is and where its default comes from (the field's doc, for people).
+    pub help: &'static str,
+    pub default: &'static str,
+    /// The one target it matters for (`None`: both).
+    pub only: Option<Target>,
+}
+
+/// Every field of [`DeviceProfile`], in the order the app shows them (a test checks none is
+/// missing).
+pub const FIELDS: [FieldDoc; 19] = [
+    FieldDoc {
+        key: "target",
+        label: "Target",
+        help: "Where the migrated modules run: the device's managed IoT Edge on Kubernetes (the migration guide's target), or IoT Edge in an Ubuntu VM on the device (Microsoft's recommendation since the managed runtime reached end of life).",
+        default: "Kubernetes",
+        only: None,
+    },
+    FieldDoc {
+        key: "gpus",
+        label: "GPUs",
+        help: "GPUs the modules can use. An Azure Stack Edge Pro GPU has one or two NVIDIA T4 (Pro R and Pro 2: one); GPUs given to VMs are not available to Kubernetes.",
+        default: "1",
+        only: None,
+    },
+    FieldDoc {
+        key: "shares",
+        label: "Edge shares",
+        help: "The device's Edge shares enabled for compute, by name, comma-separated. When not declared, volume mounts are listed as shares the device must have, not checked.",
+        default: "not declared",
+        only: None,
+    },
+    FieldDoc {
+        key: "external-ips",
+        label: "External service IPs",
+        help: "How many addresses the device's \"Kubernetes external service IPs\" range holds. When not given, the count needed is reported, not checked.",
+        default: "not given",
+        only: Some(Target::K8s),
+    },
+    FieldDoc {
+        key: "service-type",
+        label: "Service type",
+        help: "The Service type the agent gives modules with port bindings. On Azure Stack Edge each LoadBalancer Service takes an IP from the external service IP range (migration guide).",
+        default: "LoadBalancer",
+        only: Some(Target::K8s),
+    },
+    FieldDoc {
+        key: "storage-class",
+        label: "Storage class",
+        help: "The storage class the agent writes on the PersistentVolumeClaims it makes for volume mounts. Without one the agent makes no PVCs; an empty name is a storage class (the cluster's default).",
+        default: "none (no PVCs)",
+        only: Some(Target::K8s),
+    },
+    FieldDoc {
+        key: "pvc-size-mb",
+        label: "PVC size (MB)",
+        help: "The size written on each PVC, in MB (the agent's PersistentVolumeClaimDefaultSizeInMb).",
+        default: "the agent's default",
+        only: Some(Target::K8s),
+    },
+    FieldDoc {
+        key: "volume-name-from-source",
+        label: "PVC volume named after the source",
+        help: "The agent names a PVC's volume after the mount's source (UseMountSourceForVolumeName).",
+        default: "off",
+        only: Some(Target::K8s),
+    },
+    FieldDoc {
+        key: "run-as-non-root",
+        label: "Run as non-root",
+        help: "The agent's RunAsNonRoot default for pods without a security context.",
+        default: "off",
+        only: Some(Target::K8s),
+    },
+    FieldDoc {
+        key: "k8s-extensions",
+        label: "Agent reads k8s-experimental",
+        help: "The agent reads the k8s-experimental section of createOptions (EnableK8sExtensions).",
+        default: "on",
+        only: Some(Target::K8s),
+    },
+    FieldDoc {
+        key: "device-id",
+        label: "Device id",
+        help: "The IoT Edge device id the agent writes into labels and env.",
+        default: "ase-gpu-device",
+        only: Some(Target::K8s),
+    },
+    FieldDoc {
+        key: "hub-hostname",
+        label: "IoT hub host name",
+        help: "The IoT hub's host name the agent writes into env.",
+        default: "example-hub.azure-devices.net",
+        only: Some(Target::K8s),
+    },
+    FieldDoc {
+        key: "iotedge-version",
+        label: "IoT Edge version",
+        help: "The IoT Edge release in the VM. 1.5 LTS is serviced until 2026-11-10, 1.6 LTS until 2028-11-14.",
+        default: "1.6",
+        only: Some(Target::Vm),
+    },
+    FieldDoc {
+        key: "gpu-model",
+        label: "GPU model",
+        help: "The device's GPU model: it decides the GPU VM sizes and the CUDA driver. T4: Pro GPU and Pro R; A2: Pro 2.",
+        default: "T4",
+        only: None,
+    },
+    FieldDoc {
+        key: "worker-cpus",
+        label: "Worker VM CPUs",
+        help: "CPUs of the Kubernetes worker VM. Default: 30 % of the device's 40 usable vCPUs (Set-AzureDataBoxEdgeRoleCompute, PowerShell doc).",
+        default: "12",
+        only: Some(Target::K8s),
+    },
+    FieldDoc {
+        key: "worker-memory-gib",
+        label: "Worker VM memory (GiB)",
+        help: "Memory of the Kubernetes worker VM in GiB. Default: 25 % of the device's 128 GiB (same source).",
+        default: "32",
+        only: Some(Target::K8s),
+    },
+    FieldDoc {
+        key: "ase-version",
+        label: "Device software release",
+        help: "The device's software release (2309). Older releases lack features modules rely on (host networking before 2110, registries with a port before 2103). When not given, a current release is assumed.",
+        default: "a current release",
+        only: Some(Target::K8s),
+    },
+    FieldDoc {
+        key: "share-roots",
+        label: "Other FPGA share folders",
+        help: "Folders where the FPGA device mounted Edge shares for modules (<folder>/<share>), comma-separated, besides /home/hcsshares and /home/databox-edge/hostgatewayshares, which the storage rules always know.",
+        default: "none",
+        only: None,
+    },
+    FieldDoc {
+        key: "vm-share-root",
+        label: "VM share folder",
+        help: "Where the VM mounts the device's Edge shares: share <s> at <folder>/<s>. /home/hcsshares keeps the FPGA paths, so share binds keep their source.",
+        default: DEFAULT_VM_SHARE_ROOT,
+        only: Some(Target::Vm),
+    },
+];
+
+/// The documentation of the field saved under `key`.
+pub fn field(key: &str) -> Option<&'static FieldDoc> {
+    FIELDS.iter().find(|f| f.key == key)
+}
+
 // --- What every Azure Stack Edge Pro GPU has, whatever its profile -----------------------------
 
 /// Host ports Azure Stack Edge reserves, and for what (the migration guide, Network).
@@ -311,6 +495,36 @@ mod tests {
         assert_eq!(DeviceProfile::default().worker_size(), (12.0, 32.0), "the PowerShell doc's sample worker");
         let given = DeviceProfile { worker_memory_gib: Some(64.0), ..DeviceProfile::default() };
         assert_eq!(given.worker_size(), (12.0, 64.0));
+    }
+
+    #[test]
+    fn every_field_of_the_profile_is_documented_once_with_its_default() {
+        let saved = serde_json::to_value(DeviceProfile::default()).unwrap();
+        let keys: Vec<&str> = saved.as_object().unwrap().keys().map(String::as_str).collect();
+        let documented: Vec<&str> = FIELDS.iter().map(|f| f.key).collect();
+        assert_eq!(documented, keys, "FIELDS follows the profile, field by field");
+        let d = DeviceProfile::default();
+        assert_eq!(field("gpus").unwrap().default, d.gpus.to_string());
+        assert_eq!(field("device-id").unwrap().default, d.device_id);
+        assert_eq!(field("hub-hostname").unwrap().default, d.hub_hostname);
+        assert_eq!(field("iotedge-version").unwrap().default, d.iotedge_version.name());
+        assert_eq!(field("gpu-model").unwrap().default, d.gpu_model.name());
+        assert_eq!(field("service-type").unwrap().default, d.service_type.name());
+        assert_eq!(field("vm-share-root").unwrap().default, d.vm_share_root);
+        let (cpus, memory) = d.worker_size();
+        assert_eq!(field("worker-cpus").unwrap().default, cpus.to_string());
+        assert_eq!(field("worker-memory-gib").unwrap().default, memory.to_string());
+    }
+
+    #[test]
+    fn fields_read_from_text_refuse_what_is_not_their_kind() {
+        assert_eq!(parse_count(" 2 "), Ok(2));
+        assert!(parse_count("two").unwrap_err().contains("not a number"));
+        assert!(parse_count("1.5").unwrap_err().contains("not a whole number"));
+        assert!(parse_count("-1").is_err());
+        assert_eq!(parse_size("0.5"), Ok(0.5));
+        assert!(parse_size("0").is_err() && parse_size("NaN").is_err() && parse_size("lots").is_err());
+        assert_eq!(names(" a, ,b ".split(',')), ["a", "b"]);
     }
 
     #[test]

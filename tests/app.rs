@@ -15,6 +15,7 @@ use fpga2gpu::app::App;
 use fpga2gpu::app::dialogs::{FILE_NAME_LABEL, FOLDER_LABEL, SaveRequest, ScriptedDialogs};
 use fpga2gpu::app::preview::Change;
 use fpga2gpu::app::session::{Entry, Session, Source, Status};
+use fpga2gpu::device::Target;
 use fpga2gpu::manifest::Manifest;
 use fpga2gpu::migrate::Decision;
 use serde_json::Value;
@@ -35,8 +36,22 @@ fn harness(file: Option<PathBuf>, dialogs: ScriptedDialogs) -> Harness<'static, 
     sized(file, dialogs, egui::vec2(1440.0, 1600.0))
 }
 
+/// The app as an engineer who chose the Kubernetes target before finds it.
 fn sized(file: Option<PathBuf>, dialogs: ScriptedDialogs, size: egui::Vec2) -> Harness<'static, App> {
-    let mut h = Harness::builder().with_size(size).build_eframe(move |cc| App::new(cc, file, Box::new(dialogs)));
+    let mut h = Harness::builder().with_size(size).build_eframe(move |cc| {
+        let mut app = App::new(cc, file, Box::new(dialogs));
+        app.choose_target(Target::K8s);
+        app
+    });
+    h.run();
+    h
+}
+
+/// The app as on its very first run: no target chosen yet.
+fn first_run(file: Option<PathBuf>, dialogs: ScriptedDialogs) -> Harness<'static, App> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1440.0, 1600.0))
+        .build_eframe(move |cc| App::new(cc, file, Box::new(dialogs)));
     h.run();
     h
 }
@@ -603,30 +618,33 @@ fn typed_values_are_checked_by_their_rule_and_the_field_always_shows_the_decisio
     h.get_by_label_contains("not yet right: OTH002");
 }
 
-/// Item 3 with RES005: `lots` is no memory limit. Needs RES005 (or a resources rule) to report an
-/// invalid quantity in `k8s-experimental.resources.limits`, which the rules rewrite brings.
+/// Item 3 with RES005: `lots` is no memory limit. RES005 reports an invalid quantity in
+/// `k8s-experimental.resources.limits` (and the pre-flight's K8S007 would too), so it is refused.
 #[test]
-#[ignore = "needs a rule that reports an invalid memory quantity (rules rewrite)"]
 fn a_memory_limit_that_is_no_quantity_cannot_be_accepted() {
     let mut h = harness(Some(fixture("RES005")), ScriptedDialogs::default());
     select(&mut h, "plain");
     type_over(&mut h, "RES005 finding", "memory limit:", "lots");
     assert!(h.get_by_label_contains("RES005 finding").get_by_label("Accept").accesskit_node().is_disabled());
+    h.get_by_label_contains("RES005 finding").get_by_label_contains("is not a Kubernetes memory quantity");
 }
 
 /// Item 3 with OTH001: the strategy object pasted where its type belongs (`strategy.type.type`).
-/// Needs OTH001 to report a strategy type that is not `Recreate` or `RollingUpdate`.
+/// `notype` has a strategy without a type: its fix's fragment is the type alone (`"Recreate"`),
+/// so the object pasted there nests (a module without any strategy gets the whole object, where
+/// `{"type": "Recreate"}` is right). OTH001 reports the object as a type the agent cannot read.
 #[test]
-#[ignore = "needs OTH001 to report an invalid strategy type (rules rewrite)"]
 fn a_strategy_object_pasted_as_its_type_cannot_be_applied() {
     let mut h = harness(Some(fixture("OTH001")), ScriptedDialogs::default());
-    select(&mut h, "web");
+    select(&mut h, "notype");
     click_in_card(&mut h, "OTH001 finding", "Edit...");
     h.get_by_label("Fragment (JSON)").focus();
     h.run();
+    assert_eq!(h.get_by_label("Fragment (JSON)").value().as_deref(), Some("\"Recreate\""), "the type alone");
     h.get_by_label("Fragment (JSON)").set_text_value_accesskit("{\"type\": \"Recreate\"}");
     h.run();
     assert!(h.get_by_label("Apply").accesskit_node().is_disabled());
+    h.get_by_label_contains("not yet right: OTH001");
 }
 
 /// Item 10: a value that is an object of settings gets one typed field per setting.
@@ -1029,4 +1047,166 @@ fn idle_frames_on_a_200_module_manifest_do_no_work() {
     let after = h.state().session().stats;
     assert_eq!(after.migrations, before.migrations, "selecting another module migrates nothing");
     assert_eq!(after.previews, before.previews + 1, "it builds that module's preview once");
+}
+
+/// Replaces the text of the Device panel's field labelled `label`.
+fn type_in_field(h: &mut Harness<'static, App>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+/// The RES009 finding about an `NVIDIA_VISIBLE_DEVICES` index the device has no GPU for.
+fn no_such_gpu(h: &Harness<'static, App>) -> bool {
+    h.state().session().findings().iter().any(|f| f.rule == "RES009" && f.module.as_deref() == Some("wrongindex"))
+}
+
+/// Issue 10 item 2 in the app: the GPU count is a device setting; the GPU findings follow it, and
+/// Apply is undone like a decision.
+#[test]
+fn the_device_panel_changes_the_gpu_count_and_the_gpu_findings_follow() {
+    let mut h = harness(Some(fixture("RES009")), ScriptedDialogs::default());
+    assert!(no_such_gpu(&h), "GPU index 1 names no GPU of a one-GPU device");
+    h.get_by_label("Device...").click();
+    h.run();
+    assert_eq!(h.get_by_label("GPUs").value().as_deref(), Some("1"));
+    type_in_field(&mut h, "GPUs", "2");
+    h.get_by_label("Apply").click();
+    h.run();
+    assert_eq!(h.state().session().device().gpus, 2);
+    assert!(!no_such_gpu(&h), "a second GPU has index 1");
+    assert_eq!(h.get_by_label("GPUs").value().as_deref(), Some("2"), "the panel shows the profile in use");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(h.state().session().device().gpus, 1, "Ctrl+Z undoes the new profile");
+    assert!(no_such_gpu(&h));
+    assert_eq!(h.get_by_label("GPUs").value().as_deref(), Some("1"));
+    assert!(h.state().session().decisions_json().contains("\"gpus\": 1"), "the decisions file saves the profile");
+}
+
+#[test]
+fn a_number_field_refuses_text_and_says_why() {
+    let mut h = harness(None, ScriptedDialogs::default());
+    h.get_by_label("Device...").click();
+    h.run();
+    type_in_field(&mut h, "GPUs", "two");
+    h.get_by_label_contains("GPUs: `two` is not a number");
+    assert!(h.get_by_label("Apply").accesskit_node().is_disabled());
+    type_in_field(&mut h, "Worker VM CPUs", "0");
+    h.get_by_label_contains("Worker VM CPUs: `0` is not a size");
+    type_in_field(&mut h, "GPUs", "3");
+    assert!(h.query_by_label_contains("is not a number").is_none());
+    assert!(h.get_by_label("Apply").accesskit_node().is_disabled(), "the CPU count is still wrong");
+    assert_eq!(h.state().session().device().gpus, 1, "nothing was applied");
+}
+
+#[test]
+fn switching_target_and_back_restores_each_targets_decisions() {
+    let mut h = harness(None, ScriptedDialogs::default());
+    select(&mut h, "ImageProcessor");
+    click_in_card(&mut h, MODELS_CARD, "Accept");
+    h.get_by_label_contains("GPU (the managed IoT Edge on Kubernetes)");
+    h.get_by_label("Target: Kubernetes ▾").click();
+    h.run();
+    h.get_by_label("IoT Edge 1.6 in an Ubuntu VM (Microsoft's recommendation)").click();
+    h.run();
+    let s = h.state().session();
+    assert_eq!(s.device().target, Target::Vm);
+    assert!(s.decisions().is_empty(), "the VM target starts with its own decisions");
+    assert_eq!(s.parked(Target::K8s), 1);
+    h.get_by_label_contains("GPU (IoT Edge 1.6 in an Ubuntu VM)");
+    assert_eq!(h.state().settings().target, Some(Target::Vm), "the switch is remembered");
+
+    h.get_by_label("Target: IoT Edge 1.6 VM ▾").click();
+    h.run();
+    h.get_by_label("1 decision kept for this target");
+    h.get_by_label("Kubernetes (managed IoT Edge on the device)").click();
+    h.run();
+    assert_eq!(h.state().session().device().target, Target::K8s);
+    assert_eq!(status_of(&h, "STO001", "ImageProcessor", "models"), Status::Accepted, "switching back restores it");
+    assert_eq!(h.state().settings().target, Some(Target::K8s));
+}
+
+#[test]
+fn the_target_chooser_asks_on_the_first_manifest_opened_and_not_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = temp_input(dir.path());
+    let h = first_run(None, ScriptedDialogs::default());
+    assert!(h.query_by_label("Which target?").is_none(), "not for the bundled sample at start");
+
+    let dialogs = ScriptedDialogs { open: vec![fixture("OTH002")], ..Default::default() };
+    let mut h = first_run(Some(input), dialogs);
+    h.get_by_label("Which target?");
+    h.get_by_label_contains("call this managed runtime obsolete");
+    h.get_by_label("IoT Edge 1.6 in an Ubuntu VM (Microsoft's recommendation)").click();
+    h.run();
+    assert!(h.query_by_label("Which target?").is_none());
+    assert_eq!(h.state().session().device().target, Target::Vm);
+    assert_eq!(h.state().settings().target, Some(Target::Vm), "remembered in the settings");
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run();
+    assert_eq!(h.state().session().source().file_name(), "OTH002.json");
+    assert!(h.query_by_label("Which target?").is_none(), "asked once");
+    assert_eq!(h.state().session().device().target, Target::Vm, "the next manifest keeps the target");
+}
+
+#[test]
+fn the_deployment_view_lists_the_device_steps_with_their_rules() {
+    let mut h = harness(None, ScriptedDialogs::default());
+    assert!(h.query_by_label("Before you deploy").is_none(), "only in the Deployment view");
+    h.get_by_label("Deployment").click();
+    h.run();
+    let list = h.get_by_label("Before you deploy");
+    list.get_by_label_contains(
+        "Create Edge share `images` on the GPU device, with \"Use the share with Edge compute\"",
+    );
+    let images = h
+        .state()
+        .session()
+        .findings()
+        .iter()
+        .filter(|f| f.step.as_ref().is_some_and(|s| s.action.contains("`images`")));
+    assert!(images.count() >= 2, "two bind findings ask for the share `images`");
+    assert_eq!(
+        h.get_by_label("Before you deploy").query_all_by_label_contains("Create Edge share `images`").count(),
+        1,
+        "once in the checklist"
+    );
+    let by = |rule: &str| {
+        h.get_by_label("Before you deploy").query_all_by_label_contains(&format!("raised by {rule}")).count()
+    };
+    assert_eq!(by("STO001"), 2, "the shares `images` and `models`, each raised by STO001");
+    assert_eq!(by("STO010"), 1, "edgeHub's share");
+}
+
+#[test]
+fn a_rename_says_what_it_does_to_the_module_identity() {
+    let mut h = harness(Some(fixture("OTH002")), ScriptedDialogs::default());
+    select(&mut h, "Image_Processor");
+    h.get_by_label_contains("OTH002 finding")
+        .get_by_label_contains("Renaming: a renamed module is a new module identity");
+    let new = h.get_by_label_contains("OTH002 finding").get_by_label("new module name:").value().unwrap();
+    click_in_card(&mut h, "OTH002 finding", "Accept");
+    h.get_by_label("Deployment").click();
+    h.run();
+    let list = h.get_by_label("Before you deploy");
+    list.get_by_label(&format!("Renamed Image_Processor → {new}"));
+    list.get_by_label_contains("Note: a renamed module is a new module identity in IoT Hub");
+}
+
+/// The pre-flight on the objects the agent would create is part of the app's check, as in the
+/// CLI: its findings show in the panel of their section, with their id.
+#[test]
+fn pre_flight_findings_show_in_their_section() {
+    let mut h = harness(Some(fixture("K8S003")), ScriptedDialogs::default());
+    select(&mut h, "recorder");
+    h.get_by_label("Storage section").get_by_label_contains("K8S003 finding: two volumes are mounted at `/data`");
+    // The VM target has no Kubernetes objects, so no pre-flight.
+    h.state_mut().choose_target(Target::Vm);
+    h.run();
+    assert!(h.state().session().findings().iter().all(|f| !f.rule.starts_with("K8S")));
+    assert!(h.query_by_label_contains("K8S003 finding").is_none());
 }

@@ -16,16 +16,19 @@ use egui_kittest::kittest::Queryable;
 use fpga2gpu::app::App;
 use fpga2gpu::app::dialogs::ScriptedDialogs;
 use fpga2gpu::app::session::Command;
+use fpga2gpu::device::Target;
 use fpga2gpu::migrate::Policy;
 use std::path::{Path, PathBuf};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sample.deployment.json");
 
 fn app(theme: egui::Theme, size: egui::Vec2, file: Option<PathBuf>, dialogs: ScriptedDialogs) -> Harness<'static, App> {
-    let mut h = Harness::builder()
-        .with_size(size)
-        .with_theme(theme)
-        .build_eframe(move |cc| App::new(cc, file, Box::new(dialogs)));
+    let mut h = Harness::builder().with_size(size).with_theme(theme).build_eframe(move |cc| {
+        let mut app = App::new(cc, file, Box::new(dialogs));
+        // As an engineer who chose the target on the first manifest opened.
+        app.choose_target(Target::K8s);
+        app
+    });
     h.run();
     h
 }
@@ -98,7 +101,8 @@ fn save(h: &mut Harness<'static, App>, name: &str) {
 
 /// Writes `screenshots/*.png`: the main screen (light and dark), the in-line diff, a small
 /// window, an edit in progress, the copy menu after a copy, the export's overwrite question, the
-/// in-window save dialog and the keyboard shortcuts.
+/// in-window save dialog, the keyboard shortcuts, the Device panel, the VM target and the
+/// deployment's checklist.
 #[test]
 #[ignore = "writes screenshots/: cargo test --test app_snapshots -- --ignored screenshots"]
 fn screenshots() {
@@ -179,4 +183,29 @@ fn screenshots() {
     h.key_press(egui::Key::F1);
     h.run();
     save(&mut h, "shortcuts");
+
+    // The Device panel: every field of the profile, the other target's greyed.
+    let mut h = busy(egui::Theme::Light, BIG, None, ScriptedDialogs::default());
+    h.get_by_label("Device...").click();
+    h.run();
+    no_pointer(&mut h);
+    save(&mut h, "device");
+
+    // The VM target: IoT Edge 1.6 in an Ubuntu VM, the same module with its safe fixes.
+    let mut h = app(egui::Theme::Light, BIG, None, ScriptedDialogs::default());
+    h.state_mut().choose_target(Target::Vm);
+    h.run();
+    h.get_by_label("ImageProcessor").click();
+    h.run();
+    h.get_by_label_contains("Accept safe fixes here").click();
+    h.run();
+    no_pointer(&mut h);
+    save(&mut h, "vm-target");
+
+    // The deployment's checklist: what to do on the device before deploying.
+    let mut h = app(egui::Theme::Light, BIG, None, ScriptedDialogs::default());
+    h.get_by_label("Deployment").click();
+    h.run();
+    no_pointer(&mut h);
+    save(&mut h, "checklist");
 }

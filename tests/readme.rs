@@ -76,3 +76,21 @@ fn readme_device_table_has_every_profile_field_and_real_flags() {
         assert!(table_flags.contains(f), "`check {f}` is not in the README's device table");
     }
 }
+
+/// The README's target column says what the app's Device panel does: a field of one target is
+/// greyed for the other.
+#[test]
+fn readme_device_table_targets_match_the_device_panel() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(path).expect("README.md");
+    let start = readme.find("<!-- device:start -->").expect("README has a device:start marker");
+    let end = readme.find("<!-- device:end -->").expect("README has a device:end marker");
+    for line in readme[start..end].lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        for key in cells[0].trim_start_matches("| ").split(", ").map(|f| f.trim_matches('`')) {
+            let doc = fpga2gpu::device::field(key).unwrap_or_else(|| panic!("no FieldDoc for `{key}`"));
+            let target = doc.only.map_or("both", |t| t.name());
+            assert_eq!(cells[3], target, "`{key}`: the README's target column and device::FIELDS disagree");
+        }
+    }
+}

@@ -41,6 +41,7 @@ pub enum UiCommand {
     ToggleModules,
     ToggleFindings,
     SoftWrap,
+    DevicePanel,
     // Help
     Help,
 }
@@ -102,6 +103,10 @@ impl UiCommand {
             ToggleModules => ("Show the module list", "Show or hide the module list"),
             ToggleFindings => ("Show the findings", "Show or hide the findings panel"),
             SoftWrap => ("Wrap long lines", "Wrap long lines in the side-by-side view instead of scrolling"),
+            DevicePanel => (
+                "Device...",
+                "The device the manifest goes to: target, GPUs, shares, the Kubernetes agent's settings, the VM's IoT Edge version",
+            ),
             Help => ("Keyboard shortcuts", "List every command and its keys"),
         }
     }
@@ -125,7 +130,7 @@ impl UiCommand {
             }
             NextFinding | PreviousFinding | AcceptFinding | RejectFinding | EditFinding | NextModule
             | PreviousModule | FocusFilter => Group::Findings,
-            ToggleModules | ToggleFindings | SoftWrap => Group::View,
+            ToggleModules | ToggleFindings | SoftWrap | DevicePanel => Group::View,
             Help => Group::Help,
         }
     }
@@ -164,7 +169,7 @@ impl UiCommand {
             SoftWrap => vec![alt(Key::Z)],
             Help => vec![plain(Key::F1), plain(Key::Questionmark)],
             OpenSample | ImportDecisions | ExportReport | AcceptAllAuto | AcceptAutoHere | ClearAll | CopyEscaped
-            | CopyChunked => vec![],
+            | CopyChunked | DevicePanel => vec![],
         }
     }
 

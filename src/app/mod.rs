@@ -5,13 +5,16 @@
 //! ([`commands::UiCommand`], the one catalogue of what can be asked) and drops into [`Action`]s,
 //! which become commands, dialogs or view changes at the end of the frame.
 
+pub mod checklist;
 pub mod commands;
+pub mod device;
 pub mod dialogs;
 mod panels;
 pub mod preview;
 pub mod session;
 pub mod settings;
 
+use crate::device::Target;
 use crate::migrate::Decision;
 use crate::rules::FindingKey;
 use commands::{Group, UiCommand};
@@ -101,6 +104,9 @@ pub(crate) enum Action {
     Copy(CopyFormat),
     DismissError,
     DismissDisk,
+    /// The engineer chose a target (the chooser, the top bar): remembered, and the session
+    /// switches to it.
+    SetTarget(Target),
 }
 
 /// A question the engineer must answer before something happens.
@@ -155,6 +161,9 @@ pub struct App {
     /// Decisions that matched no finding after a reload or an import, listed until dismissed.
     unmatched: Vec<String>,
     help: bool,
+    /// The Device panel (a window over the main screen).
+    device_panel: device::DevicePanel,
+    checklist: checklist::ChecklistCache,
     toasts: Vec<Toast>,
     allow_close: bool,
     actions: Vec<Action>,
@@ -174,7 +183,8 @@ impl App {
         install_fonts(&cc.egui_ctx);
         let settings = Settings::load(cc.storage);
         cc.egui_ctx.set_theme(settings.theme);
-        let mut app = App::with_session(Session::sample(), dialogs);
+        let device = crate::device::DeviceProfile { target: settings.target.unwrap_or_default(), ..Default::default() };
+        let mut app = App::with_session(Session::sample_for(device), dialogs);
         app.preview.wrap = settings.wrap;
         app.settings = settings;
         if let Some(path) = file {
@@ -183,13 +193,15 @@ impl App {
         app
     }
 
-    /// The app on a session, without eframe (benchmarks drive it with [`App::show`]).
+    /// The app on a session, without eframe (benchmarks drive it with [`App::show`]): the
+    /// session's target counts as chosen.
     pub fn with_session(session: Session, dialogs: Box<dyn FileDialogs>) -> App {
+        let settings = Settings { target: Some(session.device().target), ..Settings::default() };
         let mut app = App {
             session,
             dialogs,
             file_dialog: None,
-            settings: Settings::default(),
+            settings,
             selected: Entry::Deployment,
             list: ModuleList::default(),
             findings: FindingsView::default(),
@@ -200,6 +212,8 @@ impl App {
             disk_changed: false,
             unmatched: Vec::new(),
             help: false,
+            device_panel: device::DevicePanel::default(),
+            checklist: checklist::ChecklistCache::default(),
             toasts: Vec::new(),
             allow_close: false,
             actions: Vec::new(),
@@ -214,6 +228,21 @@ impl App {
 
     pub fn session(&self) -> &Session {
         &self.session
+    }
+
+    /// What the app remembers between runs.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Chooses a target as the chooser does (remembered; the session switches to it).
+    pub fn choose_target(&mut self, target: Target) {
+        self.run_action(Action::SetTarget(target));
+    }
+
+    /// The target chooser shows: a manifest of the engineer's is open and no target was chosen yet.
+    pub fn asks_target(&self) -> bool {
+        self.settings.target.is_none() && !matches!(self.session.source(), Source::Sample)
     }
 
     pub fn selected(&self) -> &Entry {
@@ -311,6 +340,10 @@ impl App {
             self.centre(ui)
         });
         self.modals(&ctx);
+        self.device_panel.show(&ctx, &self.session, &mut self.actions);
+        if self.asks_target() && self.confirm.is_none() && self.file_dialog.is_none() {
+            device::target_chooser(&ctx, &self.session, &mut self.actions);
+        }
         drop_hint(&ctx);
         let actions = std::mem::take(&mut self.actions);
         if !actions.is_empty() {
@@ -334,6 +367,7 @@ impl App {
             || self.file_dialog.is_some()
             || self.help
             || !self.unmatched.is_empty()
+            || self.asks_target()
     }
 
     /// Shortcuts, dropped files, the window title, the file changing on disk.
@@ -415,6 +449,13 @@ impl App {
             }
             Action::DismissError => self.error = None,
             Action::DismissDisk => self.disk_changed = false,
+            Action::SetTarget(target) => {
+                self.settings.target = Some(target);
+                if target != self.session.device().target {
+                    let device = crate::device::DeviceProfile { target, ..self.session.device().clone() };
+                    self.run_command(Command::SetDevice(Box::new(device)));
+                }
+            }
         }
     }
 
@@ -455,6 +496,7 @@ impl App {
                 self.preview.wrap = self.settings.wrap;
             }
             UiCommand::Help => self.help ^= true,
+            UiCommand::DevicePanel => self.device_panel.open ^= true,
         }
     }
 
@@ -638,7 +680,12 @@ impl App {
     }
 
     fn run_command(&mut self, command: Command) {
+        let target = self.session.device().target;
         let result = self.session.apply(command);
+        if self.session.device().target != target {
+            // Switched (the Device panel, undo, an imported profile): that is the target now.
+            self.settings.target = Some(self.session.device().target);
+        }
         self.after(result);
     }
 
@@ -768,6 +815,7 @@ impl App {
                     (UiCommand::ToggleModules, self.settings.modules_panel),
                     (UiCommand::ToggleFindings, self.settings.findings_panel),
                     (UiCommand::SoftWrap, self.settings.wrap),
+                    (UiCommand::DevicePanel, self.device_panel.open),
                 ] {
                     if c.toggle_item(ui, on) {
                         run.push(Action::Ui(c));
@@ -789,6 +837,7 @@ impl App {
             self.actions.extend(run);
         });
         ui.add_space(2.0);
+        let mut device_actions = Vec::new();
         ui.horizontal(|ui| {
             let ctx = ui.ctx().clone();
             let mut button = |ui: &mut Ui, c: UiCommand, text: &str, enabled: bool| {
@@ -806,6 +855,9 @@ impl App {
             ui.separator();
             let auto = self.session.total().auto;
             button(ui, UiCommand::AcceptAllAuto, &format!("Accept all safe fixes ({auto})"), auto > 0);
+            ui.separator();
+            device::target_menu(ui, &self.session, &mut device_actions);
+            button(ui, UiCommand::DevicePanel, "Device...", true);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 button(ui, UiCommand::Help, "?", true);
                 let mut name = RichText::new(self.session.source().file_name()).strong();
@@ -824,6 +876,7 @@ impl App {
                 }
             });
         });
+        self.actions.extend(device_actions);
         if matches!(self.session.source(), Source::Sample) {
             banner(ui, Color32::from_rgb(60, 110, 200), |ui| {
                 ui.label(
@@ -1004,13 +1057,18 @@ impl App {
             }
         });
         ui.separator();
+        if self.selected == Entry::Deployment {
+            checklist::show(ui, &self.session, &mut self.checklist);
+            ui.separator();
+        }
         let entry = self.selected.clone();
         self.preview.ensure(ui, &mut self.session, &entry);
+        let target = crate::report::target_title(self.session.device());
         ui.columns(2, |cols| {
             cols[0].add(egui::Label::new(RichText::new("FPGA (Docker): as in the file").strong()).truncate());
             let gpu = match self.preview.preview().changed {
-                0 => "GPU (Kubernetes): no change yet".to_owned(),
-                n => format!("GPU (Kubernetes): {} changed by your decisions", plural(n, "line")),
+                0 => format!("GPU ({target}): no change yet"),
+                n => format!("GPU ({target}): {} changed by your decisions", plural(n, "line")),
             };
             cols[1].add(egui::Label::new(RichText::new(gpu).strong()).truncate());
         });

@@ -2,15 +2,18 @@
 //! history, and what those decisions make of the manifest. No egui here: the view turns clicks and
 //! shortcuts into [`Command`]s and [`Session::apply`] is the one place state changes.
 //!
+//! The findings are the whole engine's check ([`crate::k8s::check`]: the manifest rules and, for the
+//! Kubernetes target, the pre-flight on the objects the agent would create), as in the CLI.
+//!
 //! Everything derived (the migrated document, per-module counts, preview texts) is computed once
 //! per [`Session::revision`], never per frame; [`Stats`] counts that work so a test can prove idle
 //! frames do none.
 
-use crate::device::DeviceProfile;
+use crate::device::{DeviceProfile, Target};
 use crate::manifest::{self, Manifest, pointer, write_atomic};
 use crate::migrate::{self, Decision, DecisionEntry, Decisions, Fate, Outcome};
 use crate::report::markdown_report;
-use crate::rules::{Finding, FindingKey, Fix, Section, Severity, analyse};
+use crate::rules::{Finding, FindingKey, Fix, Section, Severity};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
@@ -233,6 +236,10 @@ pub enum Command {
         name: String,
         decisions: Box<Decisions>,
     },
+    /// Another device profile (the Device panel's Apply, the target chooser): the manifest is
+    /// checked again and the decisions carried over by rule, module and place; another target
+    /// parks this target's decisions and brings back that target's. Undoable.
+    SetDevice(Box<DeviceProfile>),
     OpenSample,
     Decide {
         key: FindingKey,
@@ -319,6 +326,14 @@ pub struct GpuModule {
     pub env: Option<Value>,
 }
 
+/// What undo and redo restore: the device (another one means another analysis) and the decisions.
+#[derive(Debug, Clone, PartialEq)]
+struct Snapshot {
+    device: DeviceProfile,
+    decisions: BTreeMap<FindingKey, Decision>,
+    parked: HashMap<Target, BTreeMap<FindingKey, Decision>>,
+}
+
 /// An open manifest and what the engineer decided about it.
 pub struct Session {
     source: Source,
@@ -331,10 +346,15 @@ pub struct Session {
     /// Finding indexes per entry, in finding order.
     by_entry: BTreeMap<Entry, Vec<usize>>,
     decisions: BTreeMap<FindingKey, Decision>,
-    undo: Vec<BTreeMap<FindingKey, Decision>>,
-    redo: Vec<BTreeMap<FindingKey, Decision>>,
+    /// The decisions of the other target, kept while the engineer works on this one: switching
+    /// back brings them back.
+    parked: HashMap<Target, BTreeMap<FindingKey, Decision>>,
+    undo: Vec<Snapshot>,
+    redo: Vec<Snapshot>,
     /// The decisions as last exported (or as loaded): closing with others asks first.
     exported: BTreeMap<FindingKey, Decision>,
+    /// The device profile as last exported (the decisions file holds it).
+    exported_device: DeviceProfile,
     revision: u64,
     outcome: Outcome,
     summaries: BTreeMap<Entry, Summary>,
@@ -347,8 +367,13 @@ pub struct Session {
 impl Session {
     /// A session on the bundled sample.
     pub fn sample() -> Session {
-        let manifest = Manifest::load(SAMPLE.as_bytes()).expect("the bundled sample is a valid manifest");
-        Session::new(Source::Sample, manifest, DeviceProfile::default())
+        Session::sample_for(DeviceProfile::default())
+    }
+
+    /// A session on the bundled sample, for a device.
+    pub fn sample_for(device: DeviceProfile) -> Session {
+        let loaded = Loaded::sample();
+        Session::new(loaded.source, loaded.manifest, device)
     }
 
     /// A session on a file.
@@ -363,7 +388,7 @@ impl Session {
     }
 
     pub fn new(source: Source, manifest: Manifest, device: DeviceProfile) -> Session {
-        let findings = analyse(&manifest, &device);
+        let findings = crate::k8s::check(&manifest, &device);
         let keys: Vec<FindingKey> = findings.iter().map(Finding::key).collect();
         let index = keys.iter().enumerate().map(|(i, k)| (k.clone(), i)).collect();
         let mut by_entry: BTreeMap<Entry, Vec<usize>> = BTreeMap::new();
@@ -375,6 +400,7 @@ impl Session {
             by_entry.entry(Entry::of(f)).or_default().push(i);
         }
         let outcome = Outcome::unchanged(&manifest);
+        let exported_device = device.clone();
         let mut s = Session {
             source,
             manifest,
@@ -384,9 +410,11 @@ impl Session {
             index,
             by_entry,
             decisions: BTreeMap::new(),
+            parked: HashMap::new(),
             undo: Vec::new(),
             redo: Vec::new(),
             exported: BTreeMap::new(),
+            exported_device,
             revision: 0,
             outcome,
             summaries: BTreeMap::new(),
@@ -453,9 +481,15 @@ impl Session {
         !self.redo.is_empty()
     }
 
-    /// Decisions made since the last export (closing or opening another file asks first).
+    /// Decisions made since the last export, or made for a device changed since (closing or
+    /// opening another file asks first).
     pub fn unexported(&self) -> bool {
-        self.decisions != self.exported
+        self.decisions != self.exported || (self.device != self.exported_device && !self.decisions.is_empty())
+    }
+
+    /// How many decisions of `target` are parked while the session shows another target.
+    pub fn parked(&self, target: Target) -> usize {
+        self.parked.get(&target).map_or(0, BTreeMap::len)
     }
 
     /// The decision about a finding.
@@ -514,7 +548,7 @@ impl Session {
         let f = self.finding(key).ok_or("no such finding in this document")?;
         migrate::resolve(f, decision).map_err(|e| e.to_string())?;
         if matches!(decision, Decision::Value { .. } | Decision::Fragment { .. }) {
-            migrate::check_decision(&self.manifest, &self.device, &analyse, f, decision)?;
+            migrate::check_decision(&self.manifest, &self.device, &crate::k8s::check, f, decision)?;
         }
         Ok(())
     }
@@ -541,6 +575,7 @@ impl Session {
                 let (kept, unmatched) = before.matched(&next.findings);
                 next.exported = if was_exported { kept.clone() } else { BTreeMap::new() };
                 next.decisions = kept;
+                next.parked = std::mem::take(&mut self.parked);
                 let kept_n = next.decisions.len();
                 let unmatched = unmatched.into_iter().map(describe_entry).collect::<Vec<_>>();
                 self.replace(next);
@@ -554,17 +589,14 @@ impl Session {
             }
             Command::ImportDecisions { name, decisions } => {
                 let device = decisions.device.clone().unwrap_or_else(|| self.device.clone());
-                let mut next = self.decisions.clone();
                 let refreshed = device != self.device;
                 if refreshed {
                     // Another device: other findings. Carry the decisions over by rule, module and place.
-                    let carried = Decisions::from_map(&self.device, &self.decisions);
-                    let rebuilt = Session::new(self.source.clone(), self.manifest.clone(), device);
-                    next = carried.matched(&rebuilt.findings).0;
-                    let stamp = self.stamp;
-                    self.replace(rebuilt);
-                    self.stamp = stamp;
+                    let before = self.snapshot();
+                    self.switch_device(device);
+                    self.push_undo(before);
                 }
+                let mut next = self.decisions.clone();
                 let (imported, unmatched) = decisions.matched(&self.findings);
                 let imported_n = imported.len();
                 let was_empty = next.is_empty();
@@ -578,6 +610,7 @@ impl Session {
                 if was_empty {
                     // Nothing but what the file holds: nothing to lose on closing.
                     self.exported = self.decisions.clone();
+                    self.exported_device = self.device.clone();
                 }
                 let unmatched = unmatched.into_iter().map(describe_entry).collect::<Vec<_>>();
                 let mut message = format!("Imported {} from {name}", plural(imported_n, "decision"));
@@ -589,8 +622,30 @@ impl Session {
                 }
                 Ok(Applied { refreshed: true, unmatched, ..Applied::message(message) })
             }
+            Command::SetDevice(device) => {
+                if *device == self.device {
+                    return Ok(Applied::message("The device profile is unchanged"));
+                }
+                let before = self.snapshot();
+                let (from, to) = (before.device.target, device.target);
+                let unmatched = self.switch_device(*device);
+                self.push_undo(before);
+                let message = if from == to {
+                    format!(
+                        "Checked again for the new device profile: {} kept",
+                        plural(self.decisions.len(), "decision")
+                    )
+                } else {
+                    format!(
+                        "Target: {}; the {} decisions are kept for when you switch back",
+                        crate::report::target_title(&self.device),
+                        from.name()
+                    )
+                };
+                Ok(Applied { refreshed: true, unmatched, ..Applied::message(message) })
+            }
             Command::OpenSample => {
-                self.replace(Session::sample());
+                self.replace(Session::sample_for(self.device.clone()));
                 Ok(Applied { loaded: true, ..Applied::message("Opened the bundled sample") })
             }
             Command::Decide { key, decision } => {
@@ -630,28 +685,26 @@ impl Session {
             }
             Command::Undo => {
                 let prev = self.undo.pop().ok_or("Nothing to undo")?;
-                let now = std::mem::replace(&mut self.decisions, prev);
-                self.redo.push(now);
-                self.refresh();
-                Ok(Applied::default())
+                self.redo.push(self.snapshot());
+                Ok(self.restore(prev))
             }
             Command::Redo => {
                 let next = self.redo.pop().ok_or("Nothing to redo")?;
-                let now = std::mem::replace(&mut self.decisions, next);
-                self.undo.push(now);
-                self.refresh();
-                Ok(Applied::default())
+                self.undo.push(self.snapshot());
+                Ok(self.restore(next))
             }
             Command::Export { path, overwrite } => {
                 let text = self.export_text();
                 write(&path, text.as_bytes(), overwrite)?;
                 self.exported = self.decisions.clone();
+                self.exported_device = self.device.clone();
                 Ok(Applied::message(format!("Exported the GPU manifest to {} ({})", path.display(), size(text.len()))))
             }
             Command::ExportDecisions { path, overwrite } => {
                 let text = self.decisions_json();
                 write(&path, text.as_bytes(), overwrite)?;
                 self.exported = self.decisions.clone();
+                self.exported_device = self.device.clone();
                 Ok(Applied::message(format!(
                     "Exported {} to {} ({})",
                     plural(self.decisions.len(), "decision"),
@@ -693,7 +746,8 @@ impl Session {
 
     /// The Markdown migration report.
     pub fn report(&self) -> String {
-        let remaining = migrate::remaining(&self.manifest, &self.outcome, &self.device, &analyse).unwrap_or_default();
+        let remaining =
+            migrate::remaining(&self.manifest, &self.outcome, &self.device, &crate::k8s::check).unwrap_or_default();
         markdown_report(
             &self.source.file_name(),
             &self.device,
@@ -840,13 +894,71 @@ impl Session {
         if next == self.decisions {
             return;
         }
-        let prev = std::mem::replace(&mut self.decisions, next);
+        let prev = self.snapshot();
+        self.decisions = next;
+        self.push_undo(prev);
+        self.refresh();
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot { device: self.device.clone(), decisions: self.decisions.clone(), parked: self.parked.clone() }
+    }
+
+    /// Records the state before a change as an undo step.
+    fn push_undo(&mut self, prev: Snapshot) {
         self.undo.push(prev);
         if self.undo.len() > UNDO_LIMIT {
             self.undo.remove(0);
         }
         self.redo.clear();
+    }
+
+    /// Brings back an undo (or redo) step; the view refreshes its fields when the device changed.
+    fn restore(&mut self, to: Snapshot) -> Applied {
+        let refreshed = to.device != self.device;
+        if refreshed {
+            self.reanalyse(to.device);
+        }
+        self.decisions = to.decisions;
+        self.parked = to.parked;
         self.refresh();
+        Applied { refreshed, ..Applied::default() }
+    }
+
+    /// Checks the manifest for another device, carrying the decisions over by rule, module and
+    /// place (what an imported decisions file with another device does too). Another target parks
+    /// this target's decisions and brings back the ones parked for it. Returns the decisions that
+    /// no longer match, described.
+    fn switch_device(&mut self, device: DeviceProfile) -> Vec<String> {
+        let (from, to) = (self.device.target, device.target);
+        let carried = if from == to {
+            std::mem::take(&mut self.decisions)
+        } else {
+            let here = std::mem::take(&mut self.decisions);
+            self.parked.insert(from, here);
+            self.parked.remove(&to).unwrap_or_default()
+        };
+        let carried = Decisions::from_map(&self.device, &carried);
+        self.reanalyse(device);
+        let (kept, unmatched) = carried.matched(&self.findings);
+        let unmatched = unmatched.into_iter().map(describe_entry).collect();
+        self.decisions = kept;
+        self.refresh();
+        unmatched
+    }
+
+    /// The same document analysed for another device; the history, the exported state and the
+    /// decisions stay (the caller decides which decisions still hold).
+    fn reanalyse(&mut self, device: DeviceProfile) {
+        let mut fresh = Session::new(self.source.clone(), self.manifest.clone(), device);
+        fresh.decisions = std::mem::take(&mut self.decisions);
+        fresh.parked = std::mem::take(&mut self.parked);
+        fresh.undo = std::mem::take(&mut self.undo);
+        fresh.redo = std::mem::take(&mut self.redo);
+        fresh.exported = std::mem::take(&mut self.exported);
+        fresh.exported_device = self.exported_device.clone();
+        fresh.stamp = self.stamp;
+        self.replace(fresh);
     }
 
     /// Re-derives everything from the decisions: the one migration per change.
@@ -855,7 +967,9 @@ impl Session {
         self.stats.migrations += 1;
         let decisions = &self.decisions;
         self.outcome =
-            migrate::migrate(&self.manifest, &self.device, &self.findings, |f| decisions.get(&f.key()).cloned());
+            migrate::migrate_checked(&self.manifest, &self.device, &crate::k8s::check, &self.findings, |f| {
+                decisions.get(&f.key()).cloned()
+            });
         let mut total = Summary::default();
         let mut summaries = BTreeMap::new();
         for (entry, list) in &self.by_entry {
@@ -1003,6 +1117,31 @@ mod tests {
         s.apply(Command::Redo).unwrap();
         assert_eq!(s.decision(&key), Some(&Decision::Accept));
         assert!(s.apply(Command::Redo).is_err());
+    }
+
+    #[test]
+    fn another_device_carries_the_decisions_and_another_target_parks_them() {
+        let mut s = Session::sample();
+        s.apply(Command::AcceptAuto(Scope::default())).unwrap();
+        let decided = s.decisions().clone();
+        assert!(!decided.is_empty());
+        let two = DeviceProfile { gpus: 2, ..DeviceProfile::default() };
+        let applied = s.apply(Command::SetDevice(Box::new(two))).unwrap();
+        assert!(applied.refreshed);
+        assert_eq!(s.device().gpus, 2);
+        let kept = s.decisions().len();
+        assert!(kept > 0 && s.decisions().keys().all(|k| decided.contains_key(k)), "carried by rule, module, place");
+        let vm = DeviceProfile { target: Target::Vm, ..s.device().clone() };
+        s.apply(Command::SetDevice(Box::new(vm))).unwrap();
+        assert!(s.decisions().is_empty() && s.parked(Target::K8s) == kept);
+        assert!(s.findings().iter().all(|f| !f.rule.starts_with("K8S")), "no pre-flight for the VM");
+        s.apply(Command::Undo).unwrap();
+        assert_eq!((s.device().target, s.decisions().len()), (Target::K8s, kept), "undo brings the target back");
+        s.apply(Command::Undo).unwrap();
+        assert_eq!((s.device().gpus, s.decisions()), (1, &decided));
+        s.apply(Command::Redo).unwrap();
+        assert_eq!(s.device().gpus, 2);
+        assert!(s.unexported());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What the app remembers between runs (through eframe's storage): theme, recent files, which
-//! panels show. eframe itself keeps the window size and position.
+//! panels show, the target the engineer chose. eframe itself keeps the window size and position.
 
+use crate::device::Target;
 use eframe::egui;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -22,6 +23,8 @@ pub struct Settings {
     pub findings_panel: bool,
     /// Long lines of the side-by-side view wrap instead of scrolling sideways.
     pub wrap: bool,
+    /// The target chosen when the first manifest was opened (`None`: not asked yet).
+    pub target: Option<Target>,
 }
 
 impl Default for Settings {
@@ -32,6 +35,7 @@ impl Default for Settings {
             modules_panel: true,
             findings_panel: true,
             wrap: false,
+            target: None,
         }
     }
 }
@@ -88,7 +92,12 @@ mod tests {
 
     #[test]
     fn settings_round_trip_through_storage() {
-        let mut s = Settings { theme: egui::ThemePreference::Dark, findings_panel: false, ..Settings::default() };
+        let mut s = Settings {
+            theme: egui::ThemePreference::Dark,
+            findings_panel: false,
+            target: Some(Target::Vm),
+            ..Settings::default()
+        };
         for i in 0..12 {
             s.remember(Path::new(&format!("/nowhere/{i}.json")));
         }
