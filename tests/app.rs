@@ -1187,7 +1187,12 @@ fn a_rename_says_what_it_does_to_the_module_identity() {
     let mut h = harness(Some(fixture("OTH002")), ScriptedDialogs::default());
     select(&mut h, "Image_Processor");
     h.get_by_label_contains("OTH002 finding")
-        .get_by_label_contains("Renaming: a renamed module is a new module identity");
+        .get_by_label_contains(&format!("host names; {}", fpga2gpu::rules::RENAME_NOTE));
+    // Said once on the card: in the fix, not again beside it.
+    assert_eq!(
+        h.get_by_label_contains("OTH002 finding").query_all_by_label_contains("a new module identity").count(),
+        1
+    );
     let new = h.get_by_label_contains("OTH002 finding").get_by_label("new module name:").value().unwrap();
     click_in_card(&mut h, "OTH002 finding", "Accept");
     h.get_by_label("Deployment").click();

@@ -369,9 +369,6 @@ fn finding_card(
             ui.label(&f.message);
             if let Some(s) = &f.suggestion {
                 ui.label(RichText::new(format!("Fix: {}", s.summary)).italics());
-                if s.rename.is_some() {
-                    ui.label(RichText::new(format!("Renaming: {}.", crate::report::RENAME_NOTE)).small());
-                }
             }
             if let Some(why) = session.skipped(key) {
                 ui.colored_label(error_color(ui), format!("Not applied: {why}"));

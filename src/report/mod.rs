@@ -37,7 +37,7 @@ fn group(f: &Finding, fate: &Fate) -> Group {
 }
 
 /// What the report says after every rename: it is more than a text change.
-pub const RENAME_NOTE: &str = "a renamed module is a new module identity in IoT Hub: its twin starts empty (reported properties and history stay with the old name), and cloud code that calls its direct methods or addresses it by name must use the new name";
+pub use crate::rules::RENAME_NOTE;
 
 /// Renders the report in Markdown. `remaining` are the findings of the migrated manifest read
 /// back (what would still be reported on the output).

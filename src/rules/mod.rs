@@ -22,6 +22,10 @@ use crate::manifest::{Location, Manifest, Module, Pointer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// What every rename says wherever it is shown (check, the report, migrate, the app): the agent
+/// would run the module under the new name, which IoT Hub knows as another module.
+pub const RENAME_NOTE: &str = "a renamed module is a new module identity in IoT Hub: its twin starts empty (reported properties and history stay with the old name), and cloud code that calls its direct methods or addresses it by name must use the new name";
+
 /// The five panels of the guide: where a finding is shown and what part of the module it is about.
 #[derive(
     Clone,

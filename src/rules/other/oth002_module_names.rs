@@ -10,14 +10,15 @@ use super::listed;
 use crate::manifest::placeholder::{contains_placeholder, placeholder_ranges};
 use crate::manifest::{Location, Module};
 use crate::rules::shared::env::{self, Place};
-use crate::rules::{Check, Context, Edit, Finding, FixAvailability, K8S, Rule, RuleDoc, Section, Severity, Suggestion};
+use crate::rules::{
+    Check, Context, Edit, Finding, FixAvailability, K8S, RENAME_NOTE, Rule, RuleDoc, Section, Severity, Suggestion,
+};
 use std::collections::{HashMap, HashSet};
 
 /// Kubernetes' limit for a DNS label (Service and container names).
 const MAX_NAME: usize = 63;
 
 /// What every rename says: the module becomes another identity in IoT Hub.
-const NEW_IDENTITY: &str = "a new module identity in IoT Hub: its twin starts empty, and cloud code that calls its direct methods or addresses it by name must use the new name";
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
@@ -212,10 +213,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
 /// A rename of `m` to `to`, saying that it makes a new module identity.
 fn rename(m: &Module, to: &str) -> Suggestion {
     Suggestion::rename(
-        format!(
-            "rename `{}` to `{to}` in the module list, its twin, routes and host names; `{to}` is {NEW_IDENTITY}",
-            m.name
-        ),
+        format!("rename `{}` to `{to}` in the module list, its twin, routes and host names; {RENAME_NOTE}", m.name),
         &m.name,
         to,
     )
