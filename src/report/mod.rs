@@ -36,7 +36,6 @@ fn group(f: &Finding, fate: &Fate) -> Group {
     }
 }
 
-/// What the report says after every rename: it is more than a text change.
 pub use crate::rules::RENAME_NOTE;
 
 /// Renders the report in Markdown. `remaining` are the findings of the migrated manifest read

@@ -18,8 +18,6 @@ use std::collections::{HashMap, HashSet};
 /// Kubernetes' limit for a DNS label (Service and container names).
 const MAX_NAME: usize = 63;
 
-/// What every rename says: the module becomes another identity in IoT Hub.
-
 pub static RULE: Rule = Rule {
     doc: RuleDoc {
         id: "OTH002",
