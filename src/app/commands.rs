@@ -28,6 +28,7 @@ pub enum UiCommand {
     CopyPretty,
     CopyEscaped,
     CopyChunked,
+    CopyKubernetesYaml,
     // Findings
     NextFinding,
     PreviousFinding,
@@ -41,6 +42,7 @@ pub enum UiCommand {
     ToggleModules,
     ToggleFindings,
     SoftWrap,
+    KubernetesView,
     // Help
     Help,
 }
@@ -91,6 +93,10 @@ impl UiCommand {
                 "Copy GPU createOptions: chunked fields",
                 "The createOptions, createOptions01, ... fields, 512 characters each",
             ),
+            CopyKubernetesYaml => (
+                "Copy Kubernetes YAML",
+                "Copy the objects the Kubernetes agent would create for the selected module (or every module)",
+            ),
             NextFinding => ("Next finding", "Go to the next finding (on to the next module at the end)"),
             PreviousFinding => ("Previous finding", "Go to the previous finding"),
             AcceptFinding => ("Accept the current finding's fix", "Accept the fix of the finding that has the focus"),
@@ -102,6 +108,10 @@ impl UiCommand {
             ToggleModules => ("Show the module list", "Show or hide the module list"),
             ToggleFindings => ("Show the findings", "Show or hide the findings panel"),
             SoftWrap => ("Wrap long lines", "Wrap long lines in the side-by-side view instead of scrolling"),
+            KubernetesView => (
+                "Show the Kubernetes objects",
+                "Switch the centre between the createOptions diff and the objects the Kubernetes agent would create",
+            ),
             Help => ("Keyboard shortcuts", "List every command and its keys"),
         }
     }
@@ -120,12 +130,11 @@ impl UiCommand {
             Open | OpenSample | ImportDecisions | Reload | ExportManifest | ExportDecisions | ExportReport | Quit => {
                 Group::File
             }
-            Undo | Redo | AcceptAllAuto | AcceptAutoHere | ClearAll | CopyPretty | CopyEscaped | CopyChunked => {
-                Group::Edit
-            }
+            Undo | Redo | AcceptAllAuto | AcceptAutoHere | ClearAll | CopyPretty | CopyEscaped | CopyChunked
+            | CopyKubernetesYaml => Group::Edit,
             NextFinding | PreviousFinding | AcceptFinding | RejectFinding | EditFinding | NextModule
             | PreviousModule | FocusFilter => Group::Findings,
-            ToggleModules | ToggleFindings | SoftWrap => Group::View,
+            ToggleModules | ToggleFindings | SoftWrap | KubernetesView => Group::View,
             Help => Group::Help,
         }
     }
@@ -162,9 +171,10 @@ impl UiCommand {
             ToggleModules => vec![cmd(Key::B)],
             ToggleFindings => vec![cmd_alt(Key::B)],
             SoftWrap => vec![alt(Key::Z)],
+            KubernetesView => vec![cmd(Key::K)],
             Help => vec![plain(Key::F1), plain(Key::Questionmark)],
             OpenSample | ImportDecisions | ExportReport | AcceptAllAuto | AcceptAutoHere | ClearAll | CopyEscaped
-            | CopyChunked => vec![],
+            | CopyChunked | CopyKubernetesYaml => vec![],
         }
     }
 
@@ -179,7 +189,8 @@ impl UiCommand {
         let m = shortcut.modifiers;
         let function_key = matches!(shortcut.logical_key, Key::F1 | Key::F8);
         if m.command || m.ctrl || m.mac_cmd {
-            matches!(shortcut.logical_key, Key::Z | Key::Y | Key::C)
+            // Ctrl+K deletes to the end of the line in egui's text fields.
+            matches!(shortcut.logical_key, Key::Z | Key::Y | Key::C | Key::K)
         } else {
             !function_key
         }

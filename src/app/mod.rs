@@ -7,6 +7,8 @@
 
 pub mod commands;
 pub mod dialogs;
+pub mod k8s_cache;
+pub mod k8s_view;
 mod panels;
 pub mod preview;
 pub mod session;
@@ -147,6 +149,8 @@ pub struct App {
     list: ModuleList,
     findings: FindingsView,
     preview: PreviewCache,
+    /// The Kubernetes view (its tab, its caches).
+    k8s: k8s_view::K8sView,
     editor: Option<Editor>,
     confirm: Option<Confirm>,
     error: Option<String>,
@@ -194,6 +198,7 @@ impl App {
             list: ModuleList::default(),
             findings: FindingsView::default(),
             preview: PreviewCache::default(),
+            k8s: k8s_view::K8sView::default(),
             editor: None,
             confirm: None,
             error: None,
@@ -228,6 +233,16 @@ impl App {
     /// The side-by-side view of the selected entry.
     pub fn preview(&self) -> &Preview {
         self.preview.preview()
+    }
+
+    /// The centre shows the Kubernetes objects (not the createOptions diff).
+    pub fn kubernetes_open(&self) -> bool {
+        self.k8s.open && k8s_view::available(&self.session)
+    }
+
+    /// The Kubernetes view's lines last shown.
+    pub fn kubernetes_preview(&self) -> &Preview {
+        self.k8s.preview()
     }
 
     /// How far both sides of the view are scrolled sideways.
@@ -455,6 +470,15 @@ impl App {
                 self.preview.wrap = self.settings.wrap;
             }
             UiCommand::Help => self.help ^= true,
+            UiCommand::KubernetesView if k8s_view::available(&self.session) => self.k8s.open ^= true,
+            UiCommand::KubernetesView => self.toast(k8s_view::VM_NOTE),
+            UiCommand::CopyKubernetesYaml => match self.k8s.yaml(&mut self.session, &self.selected) {
+                Ok((text, message)) => {
+                    self.pending_copy = Some(text);
+                    self.toast(message);
+                }
+                Err(e) => self.toast(e),
+            },
         }
     }
 
@@ -757,6 +781,7 @@ impl App {
                 for c in [UiCommand::CopyPretty, UiCommand::CopyEscaped, UiCommand::CopyChunked] {
                     item(ui, c, module, &mut run);
                 }
+                item(ui, UiCommand::CopyKubernetesYaml, k8s_view::available(&self.session), &mut run);
             });
             ui.menu_button("Findings", |ui| {
                 for c in UiCommand::iter().filter(|c| c.group() == Group::Findings) {
@@ -768,6 +793,7 @@ impl App {
                     (UiCommand::ToggleModules, self.settings.modules_panel),
                     (UiCommand::ToggleFindings, self.settings.findings_panel),
                     (UiCommand::SoftWrap, self.settings.wrap),
+                    (UiCommand::KubernetesView, self.kubernetes_open()),
                 ] {
                     if c.toggle_item(ui, on) {
                         run.push(Action::Ui(c));
@@ -1003,8 +1029,12 @@ impl App {
                 self.actions.push(Action::Ui(UiCommand::SoftWrap));
             }
         });
-        ui.separator();
         let entry = self.selected.clone();
+        if self.k8s.tabs(ui, &self.session) {
+            self.k8s.show(ui, &mut self.session, &entry, self.settings.wrap, &mut self.actions);
+            return;
+        }
+        ui.separator();
         self.preview.ensure(ui, &mut self.session, &entry);
         ui.columns(2, |cols| {
             cols[0].add(egui::Label::new(RichText::new("FPGA (Docker): as in the file").strong()).truncate());

@@ -300,6 +300,8 @@ pub struct Stats {
     pub previews: u64,
     /// Syntax highlighting runs (counted by the view's cache).
     pub highlights: u64,
+    /// Kubernetes translations of a whole manifest (counted by the Kubernetes view's cache).
+    pub translations: u64,
 }
 
 /// One block of the side-by-side view: the FPGA text and the GPU text of one part of a module.
@@ -336,6 +338,9 @@ pub struct Session {
     /// The decisions as last exported (or as loaded): closing with others asks first.
     exported: BTreeMap<FindingKey, Decision>,
     revision: u64,
+    /// The revision the manifest and the device were last set at (what depends on them alone is
+    /// derived again only when it changes).
+    input_revision: u64,
     outcome: Outcome,
     summaries: BTreeMap<Entry, Summary>,
     total: Summary,
@@ -388,6 +393,7 @@ impl Session {
             redo: Vec::new(),
             exported: BTreeMap::new(),
             revision: 0,
+            input_revision: 0,
             outcome,
             summaries: BTreeMap::new(),
             total: Summary::default(),
@@ -438,6 +444,11 @@ impl Session {
     /// Bumped on every change of the document or the decisions: the key of every derived cache.
     pub fn revision(&self) -> u64 {
         self.revision
+    }
+
+    /// Bumped when the manifest or the device changes (not on decisions).
+    pub fn input_revision(&self) -> u64 {
+        self.input_revision
     }
 
     /// The migration with the decisions so far.
@@ -832,6 +843,7 @@ impl Session {
     fn replace(&mut self, mut other: Session) {
         other.stats = self.stats;
         other.revision = self.revision + 1;
+        other.input_revision = other.revision;
         other.stats.migrations += 1;
         *self = other;
     }
