@@ -98,7 +98,7 @@ fn save(h: &mut Harness<'static, App>, name: &str) {
 
 /// Writes `screenshots/*.png`: the main screen (light and dark), the in-line diff, a small
 /// window, an edit in progress, the copy menu after a copy, the export's overwrite question, the
-/// in-window save dialog and the keyboard shortcuts.
+/// in-window save dialog, the keyboard shortcuts and the Kubernetes view.
 #[test]
 #[ignore = "writes screenshots/: cargo test --test app_snapshots -- --ignored screenshots"]
 fn screenshots() {
@@ -179,4 +179,14 @@ fn screenshots() {
     h.key_press(egui::Key::F1);
     h.run();
     save(&mut h, "shortcuts");
+
+    // The Kubernetes view (Ctrl+K): ImageProcessor's objects after its safe fixes, beside those of
+    // the original manifest: the share binds became claims.
+    let mut h = busy(egui::Theme::Light, BIG, None, ScriptedDialogs::default());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    h.run();
+    h.get_by_label("Diff vs original").click();
+    h.run();
+    no_pointer(&mut h);
+    save(&mut h, "k8s-view");
 }

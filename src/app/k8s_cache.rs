@@ -63,22 +63,32 @@ impl K8sCache {
 }
 
 /// The objects of a module as the view's blocks, one per object: after the decisions only, or
-/// beside the original objects (paired by kind, and claims by name).
-pub fn blocks(before: Option<&ModuleObjects>, after: Option<&ModuleObjects>, diff: bool) -> Vec<PreviewBlock> {
+/// beside the original objects (paired by kind, and claims by name). Beside them, the objects the
+/// decisions leave as they were are left out, and named in the second list.
+pub fn blocks(
+    before: Option<&ModuleObjects>,
+    after: Option<&ModuleObjects>,
+    diff: bool,
+) -> (Vec<PreviewBlock>, Vec<String>) {
     let old = before.map_or(&[][..], |m| &m.objects[..]);
     let new = after.map_or(&[][..], |m| &m.objects[..]);
     let same = |a: &Object, b: &Object| {
         a.kind() == b.kind() && (!matches!(a, Object::PersistentVolumeClaim(_)) || a.name() == b.name())
     };
+    let mut unchanged = Vec::new();
     let mut out: Vec<PreviewBlock> = new
         .iter()
-        .map(|o| {
+        .filter_map(|o| {
             let was = old.iter().find(|x| same(x, o));
+            if diff && was == Some(o) {
+                unchanged.push(format!("{} {}", o.kind(), o.name()));
+                return None;
+            }
             let title = match was {
                 None if diff => format!("{} {}  (new)", o.kind(), o.name()),
                 _ => format!("{} {}", o.kind(), o.name()),
             };
-            PreviewBlock { title, fpga: was.map(Object::to_yaml).unwrap_or_default(), gpu: o.to_yaml() }
+            Some(PreviewBlock { title, fpga: was.map(Object::to_yaml).unwrap_or_default(), gpu: o.to_yaml() })
         })
         .collect();
     if diff {
@@ -90,7 +100,7 @@ pub fn blocks(before: Option<&ModuleObjects>, after: Option<&ModuleObjects>, dif
             });
         }
     }
-    out
+    (out, unchanged)
 }
 
 /// One line about a module's objects: "Deployment camera (2 containers), Service camera
@@ -250,19 +260,16 @@ mod tests {
         let after = translate(json!({"camera": module(json!({
             "HostConfig": {"Mounts": [{"Type": "volume", "Source": "data", "Target": "/data"}]}}))}));
         let titles = |b: &[PreviewBlock]| b.iter().map(|b| b.title.clone()).collect::<Vec<_>>();
-        let diff = blocks(before.last(), after.last(), true);
+        let (diff, unchanged) = blocks(before.last(), after.last(), true);
         assert_eq!(
             titles(&diff),
-            [
-                "ServiceAccount camera",
-                "Deployment camera",
-                "PersistentVolumeClaim data  (new)",
-                "Service camera  (no longer created)"
-            ]
+            ["Deployment camera", "PersistentVolumeClaim data  (new)", "Service camera  (no longer created)"]
         );
-        assert!(diff[1].fpga.contains("kind: Deployment") && diff[1].gpu.contains("claimName: data"));
-        assert!(diff[2].fpga.is_empty() && diff[3].gpu.is_empty());
-        let plain = blocks(before.last(), after.last(), false);
+        assert_eq!(unchanged, ["ServiceAccount camera"]);
+        assert!(diff[0].fpga.contains("kind: Deployment") && diff[0].gpu.contains("claimName: data"));
+        assert!(diff[1].fpga.is_empty() && diff[2].gpu.is_empty());
+        let (plain, unchanged) = blocks(before.last(), after.last(), false);
         assert_eq!(titles(&plain), ["ServiceAccount camera", "Deployment camera", "PersistentVolumeClaim data"]);
+        assert!(unchanged.is_empty());
     }
 }

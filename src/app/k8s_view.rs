@@ -33,6 +33,8 @@ pub struct K8sView {
     pub diff: bool,
     cache: K8sCache,
     preview: PreviewCache,
+    /// The objects the diff leaves out because the decisions did not change them.
+    unchanged: Vec<String>,
 }
 
 impl Default for K8sView {
@@ -42,6 +44,7 @@ impl Default for K8sView {
             diff: false,
             cache: K8sCache::default(),
             preview: PreviewCache::new(K8S_LABELS, "yaml", "kubernetes rows"),
+            unchanged: Vec::new(),
         }
     }
 }
@@ -138,8 +141,11 @@ impl K8sView {
         }
         let revision = session.revision();
         let diff = self.diff;
+        let unchanged = &mut self.unchanged;
         let highlights = self.preview.ensure_with(ui, revision, &Entry::Module(name.to_owned()), !diff, || {
-            k8s_cache::blocks(before, Some(after), diff)
+            let (blocks, same) = k8s_cache::blocks(before, Some(after), diff);
+            *unchanged = same;
+            blocks
         });
         session.stats.highlights += highlights;
         if diff {
@@ -151,6 +157,9 @@ impl K8sView {
                 };
                 cols[1].add(egui::Label::new(RichText::new(changed).strong()).truncate());
             });
+            if !self.unchanged.is_empty() {
+                ui.weak(format!("Unchanged, not shown: {}", self.unchanged.join(", ")));
+            }
         }
         self.preview.wrap = wrap;
         self.preview.show(ui);
