@@ -1,64 +1,87 @@
 //! The session's Kubernetes objects, for the Kubernetes view: what the device's agent
-//! ([`crate::k8s::translate`]) makes of the original manifest and of the migrated one. The first
-//! is translated once per input (manifest and device), the second once per revision, never per
-//! frame; [`Stats::translations`](super::session::Stats) counts both. No egui here.
+//! ([`crate::k8s::translate`]) makes of the selected module before and after the decisions, and
+//! of every module after them (the deployment entry). Each is translated once per revision (and
+//! module), never per frame, and a module alone ([`crate::k8s::translate_only`]): a decision
+//! costs the translation of one module, not of the deployment. [`Stats::translations`] counts
+//! the runs. No egui here.
+//!
+//! [`Stats::translations`]: super::session::Stats
 
 use super::session::{PreviewBlock, Session, plural};
 use crate::device::DeviceProfile;
 use crate::k8s::{self, ModuleObjects, Object};
 use crate::manifest::Manifest;
 
-/// The translations, each with what it was made from.
+/// The translations, each with the revision (and module) it was made for.
 #[derive(Default)]
 pub struct K8sCache {
-    /// Keyed by the session's input revision and the device.
-    original: Option<((u64, DeviceProfile), Vec<ModuleObjects>)>,
-    /// Keyed by the session's revision; an error when the migrated document cannot be read back.
-    migrated: Option<(u64, Result<Vec<ModuleObjects>, String>)>,
+    /// The migrated manifest, read back once per revision (or why it does not load).
+    manifest: Option<(u64, Result<Manifest, String>)>,
+    /// One module, by its name in the input: before and after the decisions.
+    module: Option<((u64, String), Option<ModuleObjects>, Option<ModuleObjects>)>,
+    /// Every module after the decisions.
+    all: Option<(u64, Vec<ModuleObjects>)>,
 }
 
 impl K8sCache {
-    /// Brings both translations up to the session (translating only what changed).
-    pub fn ensure(&mut self, session: &mut Session) {
-        let input = session.input_revision();
-        let stale = self.original.as_ref().is_none_or(|((r, d), _)| *r != input || d != session.device());
-        if stale {
-            session.stats.translations += 1;
-            let objects = k8s::translate(session.manifest(), session.device());
-            self.original = Some(((input, session.device().clone()), objects));
-        }
+    /// The migrated document as the next run of the tool reads it (the text round trip of
+    /// `Outcome::reload` changes nothing the model reads, so it is skipped).
+    fn ensure_manifest(&mut self, session: &Session) {
         let revision = session.revision();
-        if self.migrated.as_ref().is_none_or(|(r, _)| *r != revision) {
-            session.stats.translations += 1;
-            // The migrated document as the next run of the tool reads it (the text round trip of
-            // `Outcome::reload` changes nothing a model reads, so it is skipped).
-            let manifest = &session.manifest();
-            let objects = Manifest::from_value(session.outcome().doc.clone(), manifest.format.clone(), Vec::new())
-                .map(|m| k8s::translate(&m, session.device()))
+        if self.manifest.as_ref().is_none_or(|(r, _)| *r != revision) {
+            let doc = session.outcome().doc.clone();
+            let read = Manifest::from_value(doc, session.manifest().format.clone(), Vec::new())
                 .map_err(|e| format!("the migrated manifest does not load: {e}"));
-            self.migrated = Some((revision, objects));
+            self.manifest = Some((revision, read));
         }
     }
 
-    /// The original manifest's modules.
-    pub fn original(&self) -> &[ModuleObjects] {
-        self.original.as_ref().map_or(&[], |(_, o)| o)
+    /// Why the migrated manifest does not load, if it does not.
+    pub fn error(&self) -> Option<&str> {
+        self.manifest.as_ref().and_then(|(_, m)| m.as_ref().err()).map(String::as_str)
     }
 
-    /// The migrated manifest's modules, or why there are none.
-    pub fn migrated(&self) -> Result<&[ModuleObjects], &str> {
-        match self.migrated.as_ref().map(|(_, m)| m) {
-            Some(Ok(m)) => Ok(m),
-            Some(Err(e)) => Err(e),
-            None => Ok(&[]),
+    /// Brings the module `name` (its name in the input) up to the session's revision.
+    pub fn ensure_module(&mut self, session: &mut Session, name: &str) {
+        let revision = session.revision();
+        if self.module.as_ref().is_some_and(|((r, n), _, _)| *r == revision && n == name) {
+            return;
         }
-    }
-
-    /// A module (by its name in the input) before and after the decisions (renamed or not).
-    pub fn module(&self, session: &Session, name: &str) -> (Option<&ModuleObjects>, Option<&ModuleObjects>) {
+        self.ensure_manifest(session);
+        session.stats.translations += 1;
+        let device = session.device();
+        let before = k8s::translate_only(session.manifest(), device, |m| m == name).pop();
         let now = session.display_name(name);
-        let after = self.migrated().ok().and_then(|m| m.iter().find(|m| m.module == now));
-        (self.original().iter().find(|m| m.module == name), after)
+        let after = match &self.manifest {
+            Some((_, Ok(m))) => k8s::translate_only(m, device, |m| m == now).pop(),
+            _ => None,
+        };
+        self.module = Some(((revision, name.to_owned()), before, after));
+    }
+
+    /// The module last brought up to date: before and after the decisions.
+    pub fn module(&self) -> (Option<&ModuleObjects>, Option<&ModuleObjects>) {
+        self.module.as_ref().map_or((None, None), |(_, b, a)| (b.as_ref(), a.as_ref()))
+    }
+
+    /// Brings every module's objects after the decisions up to the session's revision.
+    pub fn ensure_all(&mut self, session: &mut Session) {
+        let revision = session.revision();
+        if self.all.as_ref().is_some_and(|(r, _)| *r == revision) {
+            return;
+        }
+        self.ensure_manifest(session);
+        session.stats.translations += 1;
+        let all = match &self.manifest {
+            Some((_, Ok(m))) => k8s::translate(m, session.device()),
+            _ => Vec::new(),
+        };
+        self.all = Some((revision, all));
+    }
+
+    /// Every module's objects after the decisions, as last brought up to date.
+    pub fn all(&self) -> &[ModuleObjects] {
+        self.all.as_ref().map_or(&[], |(_, a)| a)
     }
 }
 
@@ -242,6 +265,35 @@ mod tests {
             totals.text(&DeviceProfile::default()),
             "1 Service (1 LoadBalancer), 1 external IP needed, 1 PVC, GPUs: 1 of 1"
         );
+    }
+
+    /// The view translates the selected module alone: what `translate` makes of it, claims
+    /// shared with an earlier module included (they stay with that one), with a storage class
+    /// or without.
+    #[test]
+    fn one_module_translates_as_in_the_whole_deployment() {
+        let mount =
+            |source: &str| json!({"HostConfig": {"Mounts": [{"Type": "volume", "Source": source, "Target": "/d"}]}});
+        let doc = json!({"modulesContent": {
+            "$edgeAgent": {"properties.desired": {"schemaVersion": "1.1", "runtime": {"type": "docker", "settings": {}},
+                "systemModules": {}, "modules": {
+                    "a": module(mount("shared")), "b": module(mount("shared")), "c": module(mount("own")),
+                    "C": module(json!({}))}}},
+            "$edgeHub": {"properties.desired": {"schemaVersion": "1.1", "routes": {}}}
+        }});
+        let m = Manifest::load(doc.to_string().as_bytes()).unwrap();
+        for class in [None, Some(String::new())] {
+            let device = DeviceProfile { storage_class: class.clone(), ..DeviceProfile::default() };
+            let all = k8s::translate(&m, &device);
+            for one in &all {
+                let alone = k8s::translate_only(&m, &device, |n| n == one.module);
+                assert_eq!(alone.len(), 1);
+                assert_eq!(alone[0].to_json(), one.to_json(), "{} with storage class {class:?}", one.module);
+            }
+            let b = all.iter().find(|x| x.module == "b").unwrap();
+            assert_eq!(b.claims().count(), 0, "the shared claim is listed with a");
+            assert!(all.iter().find(|x| x.module == "c").unwrap().error.is_some(), "c and C collide");
+        }
     }
 
     #[test]

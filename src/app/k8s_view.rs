@@ -43,7 +43,7 @@ impl Default for K8sView {
             open: false,
             diff: false,
             cache: K8sCache::default(),
-            preview: PreviewCache::new(K8S_LABELS, "yaml", "kubernetes rows"),
+            preview: PreviewCache::new(K8S_LABELS, "yaml", "kubernetes rows").highlighted_by_line(),
             unchanged: Vec::new(),
         }
     }
@@ -84,7 +84,10 @@ impl K8sView {
         wrap: bool,
         actions: &mut Vec<Action>,
     ) {
-        self.cache.ensure(session);
+        match entry {
+            Entry::Deployment => self.cache.ensure_all(session),
+            Entry::Module(name) => self.cache.ensure_module(session, name),
+        }
         ui.horizontal(|ui| {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let r =
@@ -100,11 +103,9 @@ impl K8sView {
                 }
                 ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
                     let line = match entry {
-                        Entry::Deployment => match self.cache.migrated() {
-                            Ok(m) => Totals::of(m).text(session.device()),
-                            Err(_) => String::new(),
-                        },
-                        Entry::Module(name) => match self.cache.module(session, name).1 {
+                        _ if self.cache.error().is_some() => String::new(),
+                        Entry::Deployment => Totals::of(self.cache.all()).text(session.device()),
+                        Entry::Module(_) => match self.cache.module().1 {
                             Some(m) if m.error.is_none() => k8s_cache::summary(m),
                             _ => String::new(),
                         },
@@ -113,7 +114,7 @@ impl K8sView {
                 });
             });
         });
-        if let Err(e) = self.cache.migrated() {
+        if let Some(e) = self.cache.error() {
             ui.colored_label(error_color(ui), format!("No Kubernetes objects: {e}"));
             return;
         }
@@ -124,7 +125,7 @@ impl K8sView {
     }
 
     fn module(&mut self, ui: &mut Ui, session: &mut Session, name: &str, wrap: bool) {
-        let (before, after) = self.cache.module(session, name);
+        let (before, after) = self.cache.module();
         let Some(after) = after else {
             ui.colored_label(error_color(ui), format!("{name} is not in the migrated manifest"));
             return;
@@ -167,7 +168,7 @@ impl K8sView {
 
     /// Every module in one line: its objects, or why the agent refuses it.
     fn deployment(&mut self, ui: &mut Ui, session: &Session, actions: &mut Vec<Action>) {
-        let Ok(modules) = self.cache.migrated() else { return };
+        let modules = self.cache.all();
         ui.separator();
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
         let red = error_color(ui);
@@ -209,15 +210,20 @@ impl K8sView {
         if !available(session) {
             return Err(VM_NOTE.to_owned());
         }
-        self.cache.ensure(session);
-        let modules = self.cache.migrated().map_err(str::to_owned)?;
         let (text, what) = match entry {
-            Entry::Deployment => (crate::k8s::to_yaml(modules), "every module".to_owned()),
+            Entry::Deployment => {
+                self.cache.ensure_all(session);
+                (crate::k8s::to_yaml(self.cache.all()), "every module".to_owned())
+            }
             Entry::Module(name) => {
-                let m = self.cache.module(session, name).1.ok_or_else(|| format!("no module {name}"))?;
+                self.cache.ensure_module(session, name);
+                let m = self.cache.module().1.ok_or_else(|| format!("no module {name}"))?;
                 (m.to_yaml(), m.id.clone())
             }
         };
+        if let Some(e) = self.cache.error() {
+            return Err(format!("No Kubernetes objects: {e}"));
+        }
         let message = format!("Copied the Kubernetes objects of {what} as YAML ({})", size(text.len()));
         Ok((text, message))
     }

@@ -17,6 +17,7 @@ use egui::text::{ByteIndex, LayoutJob, LayoutSection};
 use egui::{Color32, FontId, Id, Rect, Role, ScrollArea, Sense, TextStyle, Ui, WidgetInfo, pos2, vec2};
 use egui_extras::syntax_highlighting::{CodeTheme, highlight};
 use similar::{Algorithm, DiffOp, capture_diff_slices};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
@@ -138,6 +139,10 @@ pub struct PreviewCache {
     id: &'static str,
     /// Only the right-hand side, full width: the texts are shown, not compared.
     single: bool,
+    /// Highlight line by line, keeping the lines of the last build (with the theme they were
+    /// highlighted for): a decision then highlights only the lines it changed. For YAML, whose
+    /// highlighting is slow and whose lines stand alone (but for block scalars' inner lines).
+    by_line: Option<(bool, HashMap<String, LayoutJob>)>,
     preview: Preview,
     /// The horizontal offset of both text columns, in points.
     hscroll: f32,
@@ -173,12 +178,19 @@ impl PreviewCache {
             labels,
             id,
             single: false,
+            by_line: None,
             preview: Preview::default(),
             hscroll: 0.0,
             wrap: false,
             tops: None,
             to_top: false,
         }
+    }
+
+    /// Highlights line by line, reusing the lines the last build highlighted.
+    pub fn highlighted_by_line(mut self) -> PreviewCache {
+        self.by_line = Some((false, HashMap::new()));
+        self
     }
 
     /// Makes sure the cached preview is that of `entry` at the session's revision.
@@ -209,10 +221,32 @@ impl PreviewCache {
         let blocks = blocks();
         let theme = CodeTheme::from_style(ui.style());
         let mut highlights = 0;
-        self.preview = build(&blocks, single, mark_colors(key.dark), |text| {
+        let language = self.language;
+        let mut run = |text: &str| {
             highlights += 1;
-            split_lines(&highlight(ui.ctx(), ui.style(), &theme, text, self.language))
-        });
+            split_lines(&highlight(ui.ctx(), ui.style(), &theme, text, language))
+        };
+        self.preview = match &mut self.by_line {
+            None => build(&blocks, single, mark_colors(key.dark), run),
+            Some((dark, known)) => {
+                let known = if *dark == key.dark { std::mem::take(known) } else { HashMap::new() };
+                let mut kept = HashMap::new();
+                let preview = build(&blocks, single, mark_colors(key.dark), |text| {
+                    text.lines()
+                        .map(|line| {
+                            let job = match known.get(line).or_else(|| kept.get(line)) {
+                                Some(job) => job.clone(),
+                                None => run(line).pop().unwrap_or_default(),
+                            };
+                            kept.insert(line.to_owned(), job.clone());
+                            job
+                        })
+                        .collect()
+                });
+                self.by_line = Some((key.dark, kept));
+                preview
+            }
+        };
         self.single = single;
         self.tops = None;
         self.key = Some(key);

@@ -18,7 +18,7 @@ pub mod preflight;
 mod translate;
 
 pub use preflight::check;
-pub use translate::translate;
+pub use translate::{translate, translate_only};
 
 use crate::manifest::Location;
 use k8s_openapi::api::apps::v1::Deployment;
