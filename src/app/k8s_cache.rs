@@ -10,15 +10,23 @@
 use super::session::{PreviewBlock, Session, plural};
 use crate::device::DeviceProfile;
 use crate::k8s::{self, ModuleObjects, Object};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, pointer};
+use serde_json::{Map, Value};
+
+/// One module, by its name in the input: before and after the decisions, at a revision.
+struct OneModule {
+    revision: u64,
+    name: String,
+    before: Option<ModuleObjects>,
+    after: Option<ModuleObjects>,
+}
 
 /// The translations, each with the revision (and module) it was made for.
 #[derive(Default)]
 pub struct K8sCache {
     /// The migrated manifest, read back once per revision (or why it does not load).
     manifest: Option<(u64, Result<Manifest, String>)>,
-    /// One module, by its name in the input: before and after the decisions.
-    module: Option<((u64, String), Option<ModuleObjects>, Option<ModuleObjects>)>,
+    module: Option<OneModule>,
     /// Every module after the decisions.
     all: Option<(u64, Vec<ModuleObjects>)>,
 }
@@ -44,24 +52,40 @@ impl K8sCache {
     /// Brings the module `name` (its name in the input) up to the session's revision.
     pub fn ensure_module(&mut self, session: &mut Session, name: &str) {
         let revision = session.revision();
-        if self.module.as_ref().is_some_and(|((r, n), _, _)| *r == revision && n == name) {
+        if self.module.as_ref().is_some_and(|m| m.revision == revision && m.name == name) {
             return;
         }
-        self.ensure_manifest(session);
         session.stats.translations += 1;
         let device = session.device();
         let before = k8s::translate_only(session.manifest(), device, |m| m == name).pop();
         let now = session.display_name(name);
-        let after = match &self.manifest {
-            Some((_, Ok(m))) => k8s::translate_only(m, device, |m| m == now).pop(),
-            _ => None,
+        let after = if device.storage_class.is_some() {
+            // Claims shared with the modules before it stay with them: those are read too.
+            self.ensure_manifest(session);
+            match &self.manifest {
+                Some((_, Ok(m))) => k8s::translate_only(m, device, |m| m == now).pop(),
+                _ => None,
+            }
+        } else {
+            match one_module(session.manifest(), &session.outcome().doc, now) {
+                Ok(m) => {
+                    if self.manifest.as_ref().is_some_and(|(_, m)| m.is_err()) {
+                        self.manifest = None;
+                    }
+                    k8s::translate_only(&m, device, |m| m == now).pop()
+                }
+                Err(e) => {
+                    self.manifest = Some((revision, Err(e)));
+                    None
+                }
+            }
         };
-        self.module = Some(((revision, name.to_owned()), before, after));
+        self.module = Some(OneModule { revision, name: name.to_owned(), before, after });
     }
 
     /// The module last brought up to date: before and after the decisions.
     pub fn module(&self) -> (Option<&ModuleObjects>, Option<&ModuleObjects>) {
-        self.module.as_ref().map_or((None, None), |(_, b, a)| (b.as_ref(), a.as_ref()))
+        self.module.as_ref().map_or((None, None), |m| (m.before.as_ref(), m.after.as_ref()))
     }
 
     /// Brings every module's objects after the decisions up to the session's revision.
@@ -83,6 +107,45 @@ impl K8sCache {
     pub fn all(&self) -> &[ModuleObjects] {
         self.all.as_ref().map_or(&[], |(_, a)| a)
     }
+}
+
+/// The migrated document with the module `keep` alone in full, every other module's definition
+/// left empty: all the agent reads deployment-wide (every module's name, `$edgeAgent`'s runtime
+/// settings) at the cost of reading one module. `input` gives the document's shape.
+fn one_module(input: &Manifest, doc: &Value, keep: &str) -> Result<Manifest, String> {
+    let content = pointer::get(doc, input.root.as_str()).and_then(Value::as_object);
+    let Some(agent) = content.and_then(|c| c.get("$edgeAgent")).and_then(Value::as_object) else {
+        return Err("the migrated manifest has no $edgeAgent".to_owned());
+    };
+    let only = |list: &Map<String, Value>| -> Value {
+        list.iter().map(|(k, v)| (k.clone(), if k == keep { v.clone() } else { Value::Null })).collect()
+    };
+    let mut rebuilt = Map::new();
+    for (key, value) in agent {
+        let value = match (key.as_str(), value.as_object()) {
+            ("properties.desired", Some(desired)) => desired
+                .iter()
+                .map(|(k, v)| match (k.as_str(), v.as_object()) {
+                    ("systemModules" | "modules", Some(list)) => (k.clone(), only(list)),
+                    _ => (k.clone(), v.clone()),
+                })
+                .collect(),
+            _ => match ["properties.desired.systemModules.", "properties.desired.modules."]
+                .iter()
+                .find_map(|p| key.strip_prefix(p))
+            {
+                Some(name) if name != keep => Value::Null,
+                _ => value.clone(),
+            },
+        };
+        rebuilt.insert(key.clone(), value);
+    }
+    let mut out = Value::Object(std::iter::once(("$edgeAgent".to_owned(), Value::Object(rebuilt))).collect());
+    for token in input.root.tokens().collect::<Vec<_>>().into_iter().rev() {
+        out = Value::Object(std::iter::once((token.into_owned(), out)).collect());
+    }
+    Manifest::from_value(out, input.format.clone(), Vec::new())
+        .map_err(|e| format!("the migrated manifest does not load: {e}"))
 }
 
 /// The objects of a module as the view's blocks, one per object: after the decisions only, or
@@ -293,6 +356,27 @@ mod tests {
             let b = all.iter().find(|x| x.module == "b").unwrap();
             assert_eq!(b.claims().count(), 0, "the shared claim is listed with a");
             assert!(all.iter().find(|x| x.module == "c").unwrap().error.is_some(), "c and C collide");
+        }
+    }
+
+    /// The selected module read alone from the migrated document translates as in the whole.
+    #[test]
+    fn one_module_read_alone_translates_as_in_the_whole_document() {
+        for text in [
+            include_str!("../../assets/sample.deployment.json"),
+            include_str!("../../tests/fixtures/rules/K8S001.json"),
+            include_str!("../../tests/fixtures/rules/K8S005.json"),
+        ] {
+            let m = Manifest::load(text.as_bytes()).unwrap();
+            let device = DeviceProfile::default();
+            let all = k8s::translate(&m, &device);
+            assert!(all.len() > 1);
+            for whole in all {
+                let alone = one_module(&m, &m.doc, &whole.module).unwrap();
+                let one = k8s::translate_only(&alone, &device, |n| n == whole.module);
+                assert_eq!(one.len(), 1);
+                assert_eq!(one[0].to_json(), whole.to_json(), "{}", whole.module);
+            }
         }
     }
 
