@@ -1158,6 +1158,15 @@ fn copy_yaml_puts_the_objects_on_the_clipboard_as_the_cli_prints_them() {
     h.run();
     h.get_by_label_contains("Copied the Kubernetes objects of ImageProcessor as YAML");
 
+    // One object: as kubectl reads it, without the module's comment.
+    h.get_by_label("Copy one object").click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Service imageprocessor").click();
+    h.step();
+    assert_eq!(copied(&h), module.service().map(|s| fpga2gpu::k8s::Object::Service(s.clone()).to_yaml()));
+    h.run();
+    h.get_by_label_contains("Copied Service imageprocessor as YAML");
+
     // The deployment: every module's.
     select_deployment(&mut h);
     h.get_by_label("Copy YAML").click();

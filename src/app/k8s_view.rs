@@ -35,6 +35,8 @@ pub struct K8sView {
     preview: PreviewCache,
     /// The objects the diff leaves out because the decisions did not change them.
     unchanged: Vec<String>,
+    /// One object's YAML to put on the clipboard, and the message saying so.
+    copied: Option<(String, String)>,
 }
 
 impl Default for K8sView {
@@ -45,6 +47,7 @@ impl Default for K8sView {
             cache: K8sCache::default(),
             preview: PreviewCache::new(K8S_LABELS, "yaml", "kubernetes rows").highlighted_by_line(),
             unchanged: Vec::new(),
+            copied: None,
         }
     }
 }
@@ -96,6 +99,22 @@ impl K8sView {
                 if r.clicked() {
                     actions.push(Action::Ui(UiCommand::CopyKubernetesYaml));
                 }
+                let objects = match entry {
+                    Entry::Module(_) => self.cache.module().1.map_or(&[][..], |m| &m.objects[..]),
+                    Entry::Deployment => &[],
+                };
+                if !objects.is_empty() {
+                    ui.menu_button("Copy one object", |ui| {
+                        for o in objects {
+                            let title = format!("{} {}", o.kind(), o.name());
+                            if ui.button(&title).clicked() {
+                                let text = o.to_yaml();
+                                let message = format!("Copied {title} as YAML ({})", size(text.len()));
+                                self.copied = Some((text, message));
+                            }
+                        }
+                    });
+                }
                 if matches!(entry, Entry::Module(_)) {
                     ui.checkbox(&mut self.diff, "Diff vs original").on_hover_text(
                         "Show the objects the original manifest makes beside those after your decisions",
@@ -110,7 +129,8 @@ impl K8sView {
                             _ => String::new(),
                         },
                     };
-                    ui.add(egui::Label::new(RichText::new(line).strong()).truncate());
+                    // Wrapped, not cut: it is the view's summary.
+                    ui.add(egui::Label::new(RichText::new(line).strong()).wrap());
                 });
             });
         });
@@ -197,6 +217,11 @@ impl K8sView {
                 }
             },
         );
+    }
+
+    /// An object's YAML picked for the clipboard this frame, with the message saying so.
+    pub fn take_copied(&mut self) -> Option<(String, String)> {
+        self.copied.take()
     }
 
     /// The highlighted objects last shown (tests read their lines).

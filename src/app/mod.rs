@@ -1032,6 +1032,10 @@ impl App {
         let entry = self.selected.clone();
         if self.k8s.tabs(ui, &self.session) {
             self.k8s.show(ui, &mut self.session, &entry, self.settings.wrap, &mut self.actions);
+            if let Some((text, message)) = self.k8s.take_copied() {
+                self.pending_copy = Some(text);
+                self.toast(message);
+            }
             return;
         }
         ui.separator();
