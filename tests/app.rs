@@ -1215,3 +1215,188 @@ fn pre_flight_findings_show_in_their_section() {
     assert!(h.state().session().findings().iter().all(|f| !f.rule.starts_with("K8S")));
     assert!(h.query_by_label_contains("K8S003 finding").is_none());
 }
+
+// The Kubernetes view (issue 9, its app part).
+
+/// Opens the Kubernetes view with its shortcut (Ctrl+K, from the command catalogue).
+fn open_kubernetes(h: &mut Harness<'static, App>) {
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    h.run();
+    assert!(h.state().kubernetes_open());
+}
+
+fn select_deployment(h: &mut Harness<'static, App>) {
+    h.get_by_label("Deployment").click();
+    h.run();
+    assert_eq!(h.state().selected(), &Entry::Deployment);
+}
+
+/// The YAML lines the Kubernetes view shows after the decisions (all of them, in view or not).
+fn kubernetes_text(h: &Harness<'static, App>) -> String {
+    h.state().kubernetes_preview().rows().filter_map(|r| r.gpu).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn the_kubernetes_view_shows_the_objects_the_agent_would_create() {
+    let mut h = harness(None, ScriptedDialogs::default());
+    select(&mut h, "ImageProcessor");
+    h.get_by_label("Kubernetes objects").click();
+    h.run();
+    assert!(h.state().kubernetes_open());
+    // The module's objects under its sanitised name, highlighted YAML in place of the diff.
+    assert!(side_shows(&h, "Kubernetes", "kind: Deployment"));
+    h.get_by_label("Deployment imageprocessor");
+    h.get_by_label("Service imageprocessor");
+    h.get_by_label_contains("Deployment imageprocessor (2 containers), Service imageprocessor LoadBalancer 2 ports");
+    assert!(!side_shows(&h, "FPGA", "Binds"), "the createOptions diff is not shown");
+    let yaml = kubernetes_text(&h);
+    assert!(yaml.contains("  name: imageprocessor"), "{yaml}");
+    assert!(yaml.contains("path: /home/hcsshares/models"), "the FPGA bind is still a hostPath");
+
+    // The deployment: every module in a line, and the totals.
+    select_deployment(&mut h);
+    h.get_by_label("4 Services (3 LoadBalancer, 1 ClusterIP), 3 external IPs needed, 0 PVCs, GPUs: 0 of 1");
+    h.get_by_label("3 objects: Deployment imageprocessor (2 containers), Service imageprocessor LoadBalancer 2 ports");
+
+    // A module's line selects it (the list names it too: that comes first).
+    h.query_all_by_label("ImageProcessor").last().expect("a line of the deployment's list").click();
+    h.run();
+    assert_eq!(h.state().selected(), &Entry::Module("ImageProcessor".into()));
+    assert!(side_shows(&h, "Kubernetes", "kind: Deployment"));
+
+    // Back to the createOptions.
+    h.get_by_label("createOptions diff").click();
+    h.run();
+    assert!(!h.state().kubernetes_open());
+    assert!(side_shows(&h, "FPGA", "\"/home/hcsshares/models:/models:ro\""));
+    assert!(!side_shows(&h, "Kubernetes", "kind: Deployment"));
+}
+
+#[test]
+fn decisions_change_the_kubernetes_objects_and_the_diff_marks_them() {
+    let mut h = harness(None, ScriptedDialogs::default());
+    select(&mut h, "ImageProcessor");
+    open_kubernetes(&mut h);
+    let before = kubernetes_text(&h);
+    assert!(!before.contains("claimName: models") && !before.contains("nvidia.com/gpu"), "{before}");
+
+    // STO001: the share becomes a volume mount, which the agent turns into a claim.
+    click_in_card(&mut h, MODELS_CARD, "Accept");
+    let yaml = kubernetes_text(&h);
+    assert!(yaml.contains("claimName: models"), "{yaml}");
+    assert!(!yaml.contains("path: /home/hcsshares/models"), "{yaml}");
+    // RES003: the pod asks for the GPU.
+    h.get_by_label_contains("RES003 finding").get_by_label("Accept").click();
+    h.run();
+    assert_eq!(status_of(&h, "RES003", "ImageProcessor", "catapult"), Status::Accepted);
+    assert!(kubernetes_text(&h).contains("nvidia.com/gpu"));
+
+    // Diff vs original: the original manifest's objects beside them, the changed lines marked.
+    h.get_by_label("Diff vs original").click();
+    h.run();
+    let p = h.state().kubernetes_preview();
+    assert!(p.changed > 0);
+    let rows: Vec<_> = p.rows().collect();
+    assert!(rows.iter().any(|r| r.change == Change::Added && r.gpu.is_some_and(|l| l.contains("claimName: models"))));
+    assert!(
+        rows.iter()
+            .any(|r| r.change == Change::Removed && r.fpga.is_some_and(|l| l.contains("/home/hcsshares/models")))
+    );
+    assert!(rows.iter().any(|r| r.change == Change::Same && r.fpga == Some("kind: Deployment")));
+    h.get_by_label_contains("After your decisions: ");
+    assert!(side_shows(&h, "Original", "kind: Deployment"));
+}
+
+#[test]
+fn a_module_the_agent_refuses_shows_why_instead_of_objects() {
+    let mut h = harness(Some(fixture("K8S001")), ScriptedDialogs::default());
+    select(&mut h, "camera");
+    open_kubernetes(&mut h);
+    let why = {
+        let m = Manifest::load(&std::fs::read(fixture("K8S001")).unwrap()).unwrap();
+        let objects = fpga2gpu::k8s::translate(&m, &fpga2gpu::device::DeviceProfile::default());
+        objects.into_iter().find(|o| o.module == "camera").and_then(|o| o.error).expect("the agent refuses camera")
+    };
+    h.get_by_label(&format!("The agent would refuse camera: {why}"));
+    assert!(!side_shows(&h, "Kubernetes", "kind:"), "no objects for a refused module");
+    // The other module of the file still has its objects.
+    select(&mut h, "ok");
+    assert!(side_shows(&h, "Kubernetes", "kind: Deployment"));
+}
+
+#[test]
+fn copy_yaml_puts_the_objects_on_the_clipboard_as_the_cli_prints_them() {
+    let mut h = harness(None, ScriptedDialogs::default());
+    select(&mut h, "ImageProcessor");
+    open_kubernetes(&mut h);
+    click_in_card(&mut h, MODELS_CARD, "Accept");
+    h.get_by_label("Copy YAML").click();
+    h.step();
+    let yaml = copied(&h).expect("copied");
+    // What `fpga2gpu k8s` prints for the migrated manifest's module.
+    let migrated = h.state().session().outcome().reload(h.state().session().manifest()).unwrap();
+    let objects = fpga2gpu::k8s::translate(&migrated, h.state().session().device());
+    let module = objects.iter().find(|m| m.module == "ImageProcessor").unwrap();
+    assert_eq!(yaml, module.to_yaml());
+    assert!(yaml.starts_with("---\n# module ImageProcessor: ServiceAccount imageprocessor\n"), "{yaml}");
+    assert!(yaml.contains("claimName: models"), "after the decision");
+    h.run();
+    h.get_by_label_contains("Copied the Kubernetes objects of ImageProcessor as YAML");
+
+    // One object: as kubectl reads it, without the module's comment.
+    h.get_by_label("Copy one object").click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Service imageprocessor").click();
+    h.step();
+    assert_eq!(copied(&h), module.service().map(|s| fpga2gpu::k8s::Object::Service(s.clone()).to_yaml()));
+    h.run();
+    h.get_by_label_contains("Copied Service imageprocessor as YAML");
+
+    // The deployment: every module's.
+    select_deployment(&mut h);
+    h.get_by_label("Copy YAML").click();
+    h.step();
+    assert_eq!(copied(&h), Some(fpga2gpu::k8s::to_yaml(&objects)));
+}
+
+#[test]
+fn the_vm_target_has_no_kubernetes_view() {
+    let manifest = Manifest::load(&std::fs::read(SAMPLE).unwrap()).unwrap();
+    let device = fpga2gpu::device::DeviceProfile { target: fpga2gpu::device::Target::Vm, ..Default::default() };
+    let session = Session::new(Source::Sample, manifest, device);
+    let mut h = Harness::builder().with_size(egui::vec2(1440.0, 1600.0)).build_eframe(move |cc| {
+        fpga2gpu::app::install_fonts(&cc.egui_ctx);
+        App::with_session(session, Box::new(ScriptedDialogs::default()))
+    });
+    h.run();
+    select(&mut h, "ImageProcessor");
+    assert!(h.query_by_label("Kubernetes objects").is_none(), "no tab");
+    h.get_by_label_contains("VM target: IoT Edge 1.6 in the VM runs the createOptions as Docker does");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    h.run();
+    assert!(!h.state().kubernetes_open());
+    assert!(side_shows(&h, "GPU", "Binds"), "the createOptions stay");
+}
+
+#[test]
+fn idle_frames_in_the_kubernetes_view_translate_and_highlight_nothing() {
+    let mut h = harness(None, ScriptedDialogs::default());
+    select(&mut h, "ImageProcessor");
+    let before = h.state().session().stats;
+    open_kubernetes(&mut h);
+    let open = h.state().session().stats;
+    assert_eq!(open.translations, before.translations + 1, "the module before and after the decisions, once");
+    assert!(open.highlights > before.highlights);
+    for _ in 0..20 {
+        h.step();
+    }
+    assert_eq!(h.state().session().stats, open, "idle frames re-derive nothing");
+
+    click_in_card(&mut h, MODELS_CARD, "Accept");
+    let after = h.state().session().stats;
+    assert_eq!(after.translations, open.translations + 1, "once per decision");
+    for _ in 0..20 {
+        h.step();
+    }
+    assert_eq!(h.state().session().stats, after);
+}

@@ -101,8 +101,8 @@ fn save(h: &mut Harness<'static, App>, name: &str) {
 
 /// Writes `screenshots/*.png`: the main screen (light and dark), the in-line diff, a small
 /// window, an edit in progress, the copy menu after a copy, the export's overwrite question, the
-/// in-window save dialog, the keyboard shortcuts, the Device panel, the VM target and the
-/// deployment's checklist.
+/// in-window save dialog, the keyboard shortcuts, the Device panel, the VM target, the
+/// deployment's checklist and the Kubernetes view.
 #[test]
 #[ignore = "writes screenshots/: cargo test --test app_snapshots -- --ignored screenshots"]
 fn screenshots() {
@@ -208,4 +208,14 @@ fn screenshots() {
     h.run();
     no_pointer(&mut h);
     save(&mut h, "checklist");
+
+    // The Kubernetes view (Ctrl+K): ImageProcessor's objects after its safe fixes, beside those of
+    // the original manifest: the share binds became claims.
+    let mut h = busy(egui::Theme::Light, BIG, None, ScriptedDialogs::default());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    h.run();
+    h.get_by_label("Diff vs original").click();
+    h.run();
+    no_pointer(&mut h);
+    save(&mut h, "k8s-view");
 }

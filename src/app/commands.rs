@@ -28,6 +28,7 @@ pub enum UiCommand {
     CopyPretty,
     CopyEscaped,
     CopyChunked,
+    CopyKubernetesYaml,
     // Findings
     NextFinding,
     PreviousFinding,
@@ -42,6 +43,7 @@ pub enum UiCommand {
     ToggleFindings,
     SoftWrap,
     DevicePanel,
+    KubernetesView,
     // Help
     Help,
 }
@@ -92,6 +94,10 @@ impl UiCommand {
                 "Copy GPU createOptions: chunked fields",
                 "The createOptions, createOptions01, ... fields, 512 characters each",
             ),
+            CopyKubernetesYaml => (
+                "Copy Kubernetes YAML",
+                "Copy the objects the Kubernetes agent would create for the selected module (or every module)",
+            ),
             NextFinding => ("Next finding", "Go to the next finding (on to the next module at the end)"),
             PreviousFinding => ("Previous finding", "Go to the previous finding"),
             AcceptFinding => ("Accept the current finding's fix", "Accept the fix of the finding that has the focus"),
@@ -106,6 +112,10 @@ impl UiCommand {
             DevicePanel => (
                 "Device...",
                 "The device the manifest goes to: target, GPUs, shares, the Kubernetes agent's settings, the VM's IoT Edge version",
+            ),
+            KubernetesView => (
+                "Show the Kubernetes objects",
+                "Switch the centre between the createOptions diff and the objects the Kubernetes agent would create",
             ),
             Help => ("Keyboard shortcuts", "List every command and its keys"),
         }
@@ -125,12 +135,11 @@ impl UiCommand {
             Open | OpenSample | ImportDecisions | Reload | ExportManifest | ExportDecisions | ExportReport | Quit => {
                 Group::File
             }
-            Undo | Redo | AcceptAllAuto | AcceptAutoHere | ClearAll | CopyPretty | CopyEscaped | CopyChunked => {
-                Group::Edit
-            }
+            Undo | Redo | AcceptAllAuto | AcceptAutoHere | ClearAll | CopyPretty | CopyEscaped | CopyChunked
+            | CopyKubernetesYaml => Group::Edit,
             NextFinding | PreviousFinding | AcceptFinding | RejectFinding | EditFinding | NextModule
             | PreviousModule | FocusFilter => Group::Findings,
-            ToggleModules | ToggleFindings | SoftWrap | DevicePanel => Group::View,
+            ToggleModules | ToggleFindings | SoftWrap | DevicePanel | KubernetesView => Group::View,
             Help => Group::Help,
         }
     }
@@ -167,9 +176,10 @@ impl UiCommand {
             ToggleModules => vec![cmd(Key::B)],
             ToggleFindings => vec![cmd_alt(Key::B)],
             SoftWrap => vec![alt(Key::Z)],
+            KubernetesView => vec![cmd(Key::K)],
             Help => vec![plain(Key::F1), plain(Key::Questionmark)],
             OpenSample | ImportDecisions | ExportReport | AcceptAllAuto | AcceptAutoHere | ClearAll | CopyEscaped
-            | CopyChunked | DevicePanel => vec![],
+            | CopyChunked | DevicePanel | CopyKubernetesYaml => vec![],
         }
     }
 
@@ -184,7 +194,8 @@ impl UiCommand {
         let m = shortcut.modifiers;
         let function_key = matches!(shortcut.logical_key, Key::F1 | Key::F8);
         if m.command || m.ctrl || m.mac_cmd {
-            matches!(shortcut.logical_key, Key::Z | Key::Y | Key::C)
+            // Ctrl+K deletes to the end of the line in egui's text fields.
+            matches!(shortcut.logical_key, Key::Z | Key::Y | Key::C | Key::K)
         } else {
             !function_key
         }

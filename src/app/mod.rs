@@ -9,6 +9,8 @@ pub mod checklist;
 pub mod commands;
 pub mod device;
 pub mod dialogs;
+pub mod k8s_cache;
+pub mod k8s_view;
 mod panels;
 pub mod preview;
 pub mod session;
@@ -153,6 +155,8 @@ pub struct App {
     list: ModuleList,
     findings: FindingsView,
     preview: PreviewCache,
+    /// The Kubernetes view (its tab, its caches).
+    k8s: k8s_view::K8sView,
     editor: Option<Editor>,
     confirm: Option<Confirm>,
     error: Option<String>,
@@ -206,6 +210,7 @@ impl App {
             list: ModuleList::default(),
             findings: FindingsView::default(),
             preview: PreviewCache::default(),
+            k8s: k8s_view::K8sView::default(),
             editor: None,
             confirm: None,
             error: None,
@@ -257,6 +262,16 @@ impl App {
     /// The side-by-side view of the selected entry.
     pub fn preview(&self) -> &Preview {
         self.preview.preview()
+    }
+
+    /// The centre shows the Kubernetes objects (not the createOptions diff).
+    pub fn kubernetes_open(&self) -> bool {
+        self.k8s.open && k8s_view::available(&self.session)
+    }
+
+    /// The Kubernetes view's lines last shown.
+    pub fn kubernetes_preview(&self) -> &Preview {
+        self.k8s.preview()
     }
 
     /// How far both sides of the view are scrolled sideways.
@@ -497,6 +512,15 @@ impl App {
             }
             UiCommand::Help => self.help ^= true,
             UiCommand::DevicePanel => self.device_panel.open ^= true,
+            UiCommand::KubernetesView if k8s_view::available(&self.session) => self.k8s.open ^= true,
+            UiCommand::KubernetesView => self.toast(k8s_view::VM_NOTE),
+            UiCommand::CopyKubernetesYaml => match self.k8s.yaml(&mut self.session, &self.selected) {
+                Ok((text, message)) => {
+                    self.pending_copy = Some(text);
+                    self.toast(message);
+                }
+                Err(e) => self.toast(e),
+            },
         }
     }
 
@@ -804,6 +828,7 @@ impl App {
                 for c in [UiCommand::CopyPretty, UiCommand::CopyEscaped, UiCommand::CopyChunked] {
                     item(ui, c, module, &mut run);
                 }
+                item(ui, UiCommand::CopyKubernetesYaml, k8s_view::available(&self.session), &mut run);
             });
             ui.menu_button("Findings", |ui| {
                 for c in UiCommand::iter().filter(|c| c.group() == Group::Findings) {
@@ -816,6 +841,7 @@ impl App {
                     (UiCommand::ToggleFindings, self.settings.findings_panel),
                     (UiCommand::SoftWrap, self.settings.wrap),
                     (UiCommand::DevicePanel, self.device_panel.open),
+                    (UiCommand::KubernetesView, self.kubernetes_open()),
                 ] {
                     if c.toggle_item(ui, on) {
                         run.push(Action::Ui(c));
@@ -1056,12 +1082,20 @@ impl App {
                 self.actions.push(Action::Ui(UiCommand::SoftWrap));
             }
         });
+        let entry = self.selected.clone();
+        if self.k8s.tabs(ui, &self.session) {
+            self.k8s.show(ui, &mut self.session, &entry, self.settings.wrap, &mut self.actions);
+            if let Some((text, message)) = self.k8s.take_copied() {
+                self.pending_copy = Some(text);
+                self.toast(message);
+            }
+            return;
+        }
         ui.separator();
         if self.selected == Entry::Deployment {
             checklist::show(ui, &self.session, &mut self.checklist);
             ui.separator();
         }
-        let entry = self.selected.clone();
         self.preview.ensure(ui, &mut self.session, &entry);
         let target = crate::report::target_title(self.session.device());
         ui.columns(2, |cols| {

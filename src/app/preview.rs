@@ -7,6 +7,9 @@
 //! - One vertical scroll for both sides; one horizontal offset for both text columns, while the
 //!   line numbers and +/- marks stay put; or soft wrap.
 //! - Built (diffed, highlighted) once per revision, entry and theme; only the rows in view are drawn.
+//!
+//! The Kubernetes view uses it too, on YAML: its two sides are the objects of the original
+//! manifest and those after the decisions, or the latter alone ([`PreviewCache::single`]).
 
 use super::session::{Entry, PreviewBlock, Session};
 use eframe::egui;
@@ -14,6 +17,7 @@ use egui::text::{ByteIndex, LayoutJob, LayoutSection};
 use egui::{Color32, FontId, Id, Rect, Role, ScrollArea, Sense, TextStyle, Ui, WidgetInfo, pos2, vec2};
 use egui_extras::syntax_highlighting::{CodeTheme, highlight};
 use similar::{Algorithm, DiffOp, capture_diff_slices};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
@@ -104,11 +108,41 @@ impl Preview {
     }
 }
 
+/// How a view names its sides: the start of each line's accessible name, and the note after each
+/// block's title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Labels {
+    pub names: [&'static str; 2],
+    pub notes: [&'static str; 2],
+}
+
+/// The createOptions view's: FPGA and GPU.
+pub const DOCKER_LABELS: Labels = Labels { names: ["FPGA", "GPU"], notes: ["FPGA, as in the file", "GPU"] };
+
+/// What a cached preview was built from: rebuilt when any part changes.
+#[derive(Debug, Clone, PartialEq)]
+struct Key {
+    revision: u64,
+    entry: Entry,
+    dark: bool,
+    single: bool,
+}
+
 /// The preview of the selected entry, rebuilt only when the revision, the entry or the theme
 /// changes, and how it is scrolled and wrapped.
-#[derive(Default)]
 pub struct PreviewCache {
-    key: Option<(u64, Entry, bool)>,
+    key: Option<Key>,
+    /// The language the texts are highlighted as (`json`, `yaml`).
+    language: &'static str,
+    labels: Labels,
+    /// The scroll area's id (each view keeps its own scroll position).
+    id: &'static str,
+    /// Only the right-hand side, full width: the texts are shown, not compared.
+    single: bool,
+    /// Highlight line by line, keeping the lines of the last build (with the theme they were
+    /// highlighted for): a decision then highlights only the lines it changed. For YAML, whose
+    /// highlighting is slow and whose lines stand alone (but for block scalars' inner lines).
+    by_line: Option<(bool, HashMap<String, LayoutJob>)>,
     preview: Preview,
     /// The horizontal offset of both text columns, in points.
     hscroll: f32,
@@ -121,6 +155,13 @@ pub struct PreviewCache {
     to_top: bool,
 }
 
+impl Default for PreviewCache {
+    /// The createOptions view: JSON, FPGA beside GPU.
+    fn default() -> Self {
+        PreviewCache::new(DOCKER_LABELS, "json", "preview rows")
+    }
+}
+
 /// Widths of the parts of one side, in points.
 struct Columns {
     gutter: f32,
@@ -130,27 +171,86 @@ struct Columns {
 }
 
 impl PreviewCache {
+    pub fn new(labels: Labels, language: &'static str, id: &'static str) -> PreviewCache {
+        PreviewCache {
+            key: None,
+            language,
+            labels,
+            id,
+            single: false,
+            by_line: None,
+            preview: Preview::default(),
+            hscroll: 0.0,
+            wrap: false,
+            tops: None,
+            to_top: false,
+        }
+    }
+
+    /// Highlights line by line, reusing the lines the last build highlighted.
+    pub fn highlighted_by_line(mut self) -> PreviewCache {
+        self.by_line = Some((false, HashMap::new()));
+        self
+    }
+
     /// Makes sure the cached preview is that of `entry` at the session's revision.
     pub fn ensure(&mut self, ui: &Ui, session: &mut Session, entry: &Entry) {
-        let dark = ui.visuals().dark_mode;
-        let key = (session.revision(), entry.clone(), dark);
+        let revision = session.revision();
+        let highlights = self.ensure_with(ui, revision, entry, false, || session.preview(entry));
+        session.stats.highlights += highlights;
+    }
+
+    /// Makes sure the cached preview is built from `blocks` of `entry` at `revision` (called only
+    /// when it is not), shown side by side or `single`; gives how many texts it highlighted.
+    pub fn ensure_with(
+        &mut self,
+        ui: &Ui,
+        revision: u64,
+        entry: &Entry,
+        single: bool,
+        blocks: impl FnOnce() -> Vec<PreviewBlock>,
+    ) -> u64 {
+        let key = Key { revision, entry: entry.clone(), dark: ui.visuals().dark_mode, single };
         if self.key.as_ref() == Some(&key) {
-            return;
+            return 0;
         }
-        if self.key.as_ref().is_none_or(|k| k.1 != *entry) {
+        if self.key.as_ref().is_none_or(|k| k.entry != *entry) {
             self.to_top = true;
             self.hscroll = 0.0;
         }
-        let blocks = session.preview(entry);
+        let blocks = blocks();
         let theme = CodeTheme::from_style(ui.style());
         let mut highlights = 0;
-        self.preview = build(&blocks, mark_colors(dark), |text| {
+        let language = self.language;
+        let mut run = |text: &str| {
             highlights += 1;
-            split_lines(&highlight(ui.ctx(), ui.style(), &theme, text, "json"))
-        });
+            split_lines(&highlight(ui.ctx(), ui.style(), &theme, text, language))
+        };
+        self.preview = match &mut self.by_line {
+            None => build(&blocks, single, mark_colors(key.dark), run),
+            Some((dark, known)) => {
+                let known = if *dark == key.dark { std::mem::take(known) } else { HashMap::new() };
+                let mut kept = HashMap::new();
+                let preview = build(&blocks, single, mark_colors(key.dark), |text| {
+                    text.lines()
+                        .map(|line| {
+                            let job = match known.get(line).or_else(|| kept.get(line)) {
+                                Some(job) => job.clone(),
+                                None => run(line).pop().unwrap_or_default(),
+                            };
+                            kept.insert(line.to_owned(), job.clone());
+                            job
+                        })
+                        .collect()
+                });
+                self.by_line = Some((key.dark, kept));
+                preview
+            }
+        };
+        self.single = single;
         self.tops = None;
-        session.stats.highlights += highlights;
         self.key = Some(key);
+        highlights
     }
 
     pub fn preview(&self) -> &Preview {
@@ -169,7 +269,7 @@ impl PreviewCache {
         let most = self.preview.lines.iter().flatten().map(|l| l.number).max().unwrap_or(1);
         let digits = most.to_string().len().max(3) as f32;
         let gutter = char_w * (digits + 2.0) + 8.0;
-        let side = ((width - SPLIT) / 2.0).max(80.0);
+        let side = if self.single { width } else { ((width - SPLIT) / 2.0).max(80.0) };
         Columns { gutter, text: (side - gutter - 4.0).max(40.0), side, row_h }
     }
 
@@ -212,7 +312,7 @@ impl PreviewCache {
         let tops = self.tops(ui, &cols).to_vec();
         let total = tops.last().copied().unwrap_or(0.0);
         let mut area = ScrollArea::vertical()
-            .id_salt("preview rows")
+            .id_salt(self.id)
             .auto_shrink(false)
             .max_height((ui.available_height() - bar_h).max(40.0));
         if std::mem::take(&mut self.to_top) {
@@ -268,20 +368,23 @@ impl PreviewCache {
         let font = TextStyle::Monospace.resolve(ui.style());
         let visuals = ui.visuals().clone();
         let clip = ui.clip_rect();
-        for side in [Side::Fpga, Side::Gpu] {
+        let sides: &[Side] = if self.single { &[Side::Gpu] } else { &[Side::Fpga, Side::Gpu] };
+        for &side in sides {
             let s = side.index();
-            let left = rect.left() + s as f32 * (cols.side + SPLIT);
+            let left = if self.single { rect.left() } else { rect.left() + s as f32 * (cols.side + SPLIT) };
             let column = Rect::from_min_max(pos2(left, rect.top()), pos2(left + cols.side, rect.bottom()));
             let painter = ui.painter().with_clip_rect(column.intersect(clip));
             let id = Id::unique(("preview row", i, s));
             match row {
                 Row::Header { title, changed } => {
                     painter.rect_filled(column, 0.0, visuals.faint_bg_color);
+                    let [before, after] = self.labels.notes;
                     let text = match (side, changed) {
-                        (Side::Fpga, _) => format!("{title}  (FPGA, as in the file)"),
-                        (Side::Gpu, 0) => format!("{title}  (GPU, unchanged)"),
-                        (Side::Gpu, 1) => format!("{title}  (GPU, 1 line changed)"),
-                        (Side::Gpu, n) => format!("{title}  (GPU, {n} lines changed)"),
+                        _ if self.single => title.clone(),
+                        (Side::Fpga, _) => format!("{title}  ({before})"),
+                        (Side::Gpu, 0) => format!("{title}  ({after}, unchanged)"),
+                        (Side::Gpu, 1) => format!("{title}  ({after}, 1 line changed)"),
+                        (Side::Gpu, n) => format!("{title}  ({after}, {n} lines changed)"),
                     };
                     painter.text(
                         pos2(column.left() + 6.0, column.center().y),
@@ -338,7 +441,7 @@ impl PreviewCache {
                         WidgetInfo::labeled(
                             Role::Label,
                             true,
-                            format!("{} {}: {}", side.name(), line.number, line.job.text),
+                            format!("{} {}: {}", self.labels.names[s], line.number, line.job.text),
                         )
                     });
                 }
@@ -385,12 +488,25 @@ fn change_bar(dark: bool, side: Side) -> Color32 {
 }
 
 /// Aligns each block's two texts by structure and marks the changed words; `highlight` turns a
-/// text into one job per line.
-fn build(blocks: &[PreviewBlock], marks: [Color32; 2], mut highlight: impl FnMut(&str) -> Vec<LayoutJob>) -> Preview {
+/// text into one job per line. `single`: only the GPU texts, unaligned.
+fn build(
+    blocks: &[PreviewBlock],
+    single: bool,
+    marks: [Color32; 2],
+    mut highlight: impl FnMut(&str) -> Vec<LayoutJob>,
+) -> Preview {
     let mut p = Preview::default();
     for block in blocks {
         let header = p.rows.len();
         p.rows.push(Row::Header { title: block.title.clone(), changed: 0 });
+        if single {
+            for (n, job) in highlight(&block.gpu).into_iter().enumerate() {
+                p.widest[1] = p.widest[1].max(job.text.chars().count());
+                p.rows.push(Row::Line { lines: [None, Some(p.lines[1].len())], change: Change::Same });
+                p.lines[1].push(Line { number: n + 1, job, marks: Vec::new() });
+            }
+            continue;
+        }
         let base = [p.lines[0].len(), p.lines[1].len()];
         let texts = [block.fpga.as_str(), block.gpu.as_str()];
         for (i, text) in texts.into_iter().enumerate() {
@@ -662,7 +778,7 @@ mod tests {
             fpga: serde_json::to_string_pretty(fpga).unwrap(),
             gpu: serde_json::to_string_pretty(gpu).unwrap(),
         };
-        build(&[block], [Color32::RED, Color32::GREEN], plain)
+        build(&[block], false, [Color32::RED, Color32::GREEN], plain)
     }
 
     fn changes(p: &Preview) -> Vec<Change> {

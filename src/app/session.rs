@@ -307,6 +307,8 @@ pub struct Stats {
     pub previews: u64,
     /// Syntax highlighting runs (counted by the view's cache).
     pub highlights: u64,
+    /// Kubernetes translations of a whole manifest (counted by the Kubernetes view's cache).
+    pub translations: u64,
 }
 
 /// One block of the side-by-side view: the FPGA text and the GPU text of one part of a module.

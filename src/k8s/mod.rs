@@ -18,7 +18,7 @@ pub mod preflight;
 mod translate;
 
 pub use preflight::check;
-pub use translate::translate;
+pub use translate::{translate, translate_only};
 
 use crate::manifest::Location;
 use k8s_openapi::api::apps::v1::Deployment;
@@ -129,6 +129,29 @@ impl ModuleObjects {
             Object::PersistentVolumeClaim(p) => Some(p),
             _ => None,
         })
+    }
+
+    /// The GPUs its running pod asks for (`nvidia.com/gpu` limits, else requests, of every
+    /// container); none for a stopped module (0 replicas) or a quantity that is no whole number.
+    pub fn gpus(&self) -> f64 {
+        let Some(spec) = self.deployment().and_then(|d| d.spec.as_ref()) else { return 0.0 };
+        if spec.replicas == Some(0) {
+            return 0.0;
+        }
+        let gpu = |m: Option<
+            &std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+        >| {
+            m.and_then(|m| m.get("nvidia.com/gpu"))
+                .and_then(|q| crate::rules::shared::quantity::value(&q.0))
+                .filter(|v| *v >= 0.0 && v.fract() == 0.0)
+        };
+        spec.template
+            .spec
+            .iter()
+            .flat_map(|s| &s.containers)
+            .filter_map(|c| c.resources.as_ref())
+            .map(|r| gpu(r.limits.as_ref()).or(gpu(r.requests.as_ref())).unwrap_or(0.0))
+            .sum()
     }
 
     pub fn service_account(&self) -> Option<&ServiceAccount> {

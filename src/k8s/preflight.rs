@@ -490,26 +490,10 @@ fn gpus(out: &mut Out, device: &DeviceProfile, objects: &[ModuleObjects]) {
     if out.known.iter().any(|f| f.rule == "RES010") {
         return;
     }
-    let gpu = |m: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>| {
-        m.and_then(|m| m.get("nvidia.com/gpu"))
-            .and_then(|q| quantity::value(&q.0))
-            .filter(|v| *v >= 0.0 && v.fract() == 0.0)
-    };
     let mut total = 0u64;
     let mut users = Vec::new();
     for mo in objects {
-        let Some(spec) = mo.deployment().and_then(|d| d.spec.as_ref()) else { continue };
-        if spec.replicas == Some(0) {
-            continue;
-        }
-        let n: f64 = spec
-            .template
-            .spec
-            .iter()
-            .flat_map(|s| &s.containers)
-            .filter_map(|c| c.resources.as_ref())
-            .map(|r| gpu(r.limits.as_ref()).or(gpu(r.requests.as_ref())).unwrap_or(0.0))
-            .sum();
+        let n = mo.gpus();
         if n > 0.0 {
             total += n as u64;
             users.push(format!("`{}` ({n})", mo.module));

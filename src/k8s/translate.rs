@@ -46,11 +46,25 @@ fn refuse<T>(at: Location, message: impl Into<String>) -> Result<T, Refusal> {
 
 /// Translates every module, in the manifest's order (system modules first).
 pub fn translate(manifest: &Manifest, device: &DeviceProfile) -> Vec<ModuleObjects> {
+    translate_only(manifest, device, |_| true)
+}
+
+/// Translates the modules `wanted` picks (by name), as [`translate`] would: every module still
+/// counts for name collisions, and a claim several modules share stays with the first of them,
+/// so with a storage class (without one there are no claims) the modules before a wanted one are
+/// translated too, and left out. The app's view translates the selected module alone with it.
+pub fn translate_only(
+    manifest: &Manifest,
+    device: &DeviceProfile,
+    wanted: impl Fn(&str) -> bool,
+) -> Vec<ModuleObjects> {
     let deployment = DeploymentWide::new(manifest, device);
     let mut claims_made: HashSet<String> = HashSet::new();
-    manifest
-        .modules
+    let last = manifest.modules.iter().rposition(|m| wanted(&m.name)).map_or(0, |i| i + 1);
+    let claims = device.storage_class.is_some();
+    manifest.modules[..last]
         .iter()
+        .filter(|m| claims || wanted(&m.name))
         .map(|m| {
             let mut out = ModuleObjects {
                 module: m.name.clone(),
@@ -84,6 +98,7 @@ pub fn translate(manifest: &Manifest, device: &DeviceProfile) -> Vec<ModuleObjec
             }
             out
         })
+        .filter(|out| wanted(&out.module))
         .collect()
 }
 
