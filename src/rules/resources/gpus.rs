@@ -302,7 +302,7 @@ pub fn time_share(module: &Module) -> TimeShare {
     let vars = env::vars(module);
     let first = env::named(&vars, VISIBLE_DEVICES).next();
     match first {
-        Some(v) if v.value.as_deref().and_then(super::vm::Selection::value).is_some() => {
+        Some(v) if v.value.as_deref().and_then(Selection::value).is_some() => {
             TimeShare { select: None, existing: Some(format!("{}={}", v.name, v.value.as_deref().unwrap_or_default())) }
         }
         Some(v) => {
@@ -348,5 +348,48 @@ impl TimeShare {
     }
 }
 
-/// `NVIDIA_VISIBLE_DEVICES`.
-const VISIBLE_DEVICES: &str = super::vm::VISIBLE_DEVICES;
+/// The NVIDIA container runtime's variable naming the GPUs a container sees.
+pub const VISIBLE_DEVICES: &str = "NVIDIA_VISIBLE_DEVICES";
+
+/// The GPUs an `NVIDIA_VISIBLE_DEVICES` value selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// `all`.
+    All,
+    /// Indexes or UUIDs (`0,1`, `GPU-…`).
+    Ids(Vec<String>),
+}
+
+impl Selection {
+    /// The value, as `NVIDIA_VISIBLE_DEVICES` or a request's `DeviceIDs` spells it.
+    pub fn value(text: &str) -> Option<Selection> {
+        let t = text.trim();
+        if t.is_empty() || contains_placeholder(t) {
+            return None;
+        }
+        match t.to_ascii_lowercase().as_str() {
+            "void" | "none" => None,
+            "all" => Some(Selection::All),
+            _ => Some(Selection::Ids(t.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())),
+        }
+    }
+
+    /// IDs that name no GPU of a device (or VM) with `gpus` GPUs: an index it does not have (`1`
+    /// on a one-GPU device), or anything that is neither an index nor a GPU or MIG UUID.
+    pub fn missing(&self, gpus: u64) -> Vec<&str> {
+        match self {
+            Selection::All => Vec::new(),
+            Selection::Ids(ids) => ids.iter().map(String::as_str).filter(|id| !names_gpu(id, gpus)).collect(),
+        }
+    }
+}
+
+/// `id` names a GPU of a device with `gpus` GPUs: an index below `gpus`, or a UUID (`GPU-…`,
+/// `MIG-…`, which cannot be checked here).
+pub fn names_gpu(id: &str, gpus: u64) -> bool {
+    let id = id.trim();
+    match id.parse::<u64>() {
+        Ok(n) => n < gpus,
+        Err(_) => ["GPU-", "MIG-"].iter().any(|p| id.len() > p.len() && id[..p.len()].eq_ignore_ascii_case(p)),
+    }
+}

@@ -3,8 +3,8 @@
 //! runtime (VM), and fatal when it names a GPU the device does not have.
 
 use super::devices::monitoring;
-use super::gpus::{self, Plan};
-use super::vm::{self, Selection, Writer};
+use super::gpus::{self, Plan, Selection};
+use super::vm::{self, Writer};
 use crate::device::Target;
 use crate::manifest::Module;
 use crate::manifest::model::DeviceRequest;
@@ -16,7 +16,7 @@ use crate::rules::{
 use serde_json::json;
 
 /// The NVIDIA container runtime's variable naming the GPUs a container sees.
-pub const NAME: &str = vm::VISIBLE_DEVICES;
+pub const NAME: &str = gpus::VISIBLE_DEVICES;
 
 pub static RULE: Rule = Rule {
     doc: RuleDoc {

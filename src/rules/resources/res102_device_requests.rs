@@ -128,7 +128,7 @@ fn finding(module: &Module, r: &DeviceRequest, gpus: u64) -> Option<Finding> {
     if let Some(list) = &ids
         && gpus > 0
     {
-        let missing: Vec<&String> = list.iter().filter(|id| !super::vm::names_gpu(id, gpus)).collect();
+        let missing: Vec<&String> = list.iter().filter(|id| !super::gpus::names_gpu(id, gpus)).collect();
         if !missing.is_empty() {
             p.reasons.push(format!(
                 "{} in `DeviceIDs` names no GPU of the VM, which has {gpus} (index 0{}; or a `GPU-…` UUID)",

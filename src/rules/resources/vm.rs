@@ -10,7 +10,7 @@
 //! all never gives a module two requests; the others only remove what they found.
 
 use super::devices::{self, Kind};
-use super::gpus;
+use super::gpus::{self, Selection, VISIBLE_DEVICES};
 use crate::device::{DeviceProfile, GpuModel};
 use crate::manifest::placeholder::contains_placeholder;
 use crate::manifest::{Module, Pointer};
@@ -18,9 +18,6 @@ use crate::rules::shared::env::{self, Var};
 use crate::rules::shared::k8s;
 use crate::rules::{Edit, Finding};
 use serde_json::{Value, json};
-
-/// The NVIDIA container runtime's variable naming the GPUs a container sees.
-pub const VISIBLE_DEVICES: &str = "NVIDIA_VISIBLE_DEVICES";
 
 /// The rule that writes the module's GPU request, or why none needs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,49 +87,6 @@ pub fn kubernetes_gpus(module: &Module) -> Option<u64> {
     match gpus::written(module)? {
         gpus::Ask::Written { count, .. } => count,
         gpus::Ask::Proposed(_) => None,
-    }
-}
-
-/// The GPUs an `NVIDIA_VISIBLE_DEVICES` value selects.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selection {
-    /// `all`.
-    All,
-    /// Indexes or UUIDs (`0,1`, `GPU-…`).
-    Ids(Vec<String>),
-}
-
-impl Selection {
-    /// The value, as `NVIDIA_VISIBLE_DEVICES` or a request's `DeviceIDs` spells it.
-    pub fn value(text: &str) -> Option<Selection> {
-        let t = text.trim();
-        if t.is_empty() || contains_placeholder(t) {
-            return None;
-        }
-        match t.to_ascii_lowercase().as_str() {
-            "void" | "none" => None,
-            "all" => Some(Selection::All),
-            _ => Some(Selection::Ids(t.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())),
-        }
-    }
-
-    /// IDs that name no GPU of a device (or VM) with `gpus` GPUs: an index it does not have (`1`
-    /// on a one-GPU device), or anything that is neither an index nor a GPU or MIG UUID.
-    pub fn missing(&self, gpus: u64) -> Vec<&str> {
-        match self {
-            Selection::All => Vec::new(),
-            Selection::Ids(ids) => ids.iter().map(String::as_str).filter(|id| !names_gpu(id, gpus)).collect(),
-        }
-    }
-}
-
-/// `id` names a GPU of a device with `gpus` GPUs: an index below `gpus`, or a UUID (`GPU-…`,
-/// `MIG-…`, which cannot be checked here).
-pub fn names_gpu(id: &str, gpus: u64) -> bool {
-    let id = id.trim();
-    match id.parse::<u64>() {
-        Ok(n) => n < gpus,
-        Err(_) => ["GPU-", "MIG-"].iter().any(|p| id.len() > p.len() && id[..p.len()].eq_ignore_ascii_case(p)),
     }
 }
 
