@@ -2,6 +2,8 @@
 //! migrated without a panic, or refused with a line and column; nothing is lost on a round trip;
 //! migration is idempotent; findings of a handful of files are pinned as golden files.
 
+mod common;
+
 use fpga2gpu::device::{DeviceProfile, Target};
 use fpga2gpu::manifest::Manifest;
 use fpga2gpu::migrate::{Policy, migrate};
@@ -9,22 +11,9 @@ use fpga2gpu::rules::{Fix, analyse};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
-/// The corpus folder, or `None` (with a plain message) when this checkout has none beside it.
+/// The corpus files, or `None` (said plainly) when this checkout has none beside it.
 fn corpus() -> Option<Vec<PathBuf>> {
-    let dir = std::env::var_os("FPGA2GPU_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real"));
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("SKIPPED: no corpus at {} (set FPGA2GPU_CORPUS to run the corpus tests)", dir.display());
-        return None;
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "the corpus folder {} holds no .json files", dir.display());
-    Some(files)
+    common::corpus_paths("the corpus tests")
 }
 
 fn name(p: &std::path::Path) -> String {

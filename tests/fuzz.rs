@@ -14,6 +14,8 @@
 //! Case counts are bounded (1000 per property, `FPGA2GPU_FUZZ_CASES` for more) to keep CI fast; a failure prints the
 //! smallest mutant proptest finds, which replays deterministically.
 
+mod common;
+
 #[path = "support/synth.rs"]
 #[allow(dead_code)]
 mod synth;
@@ -27,31 +29,12 @@ use fpga2gpu::rules::analyse;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{Map, Value};
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 /// The corpus files, read once; empty (said plainly) when the folder is not there.
 fn corpus() -> &'static [(String, Vec<u8>)] {
     static FILES: OnceLock<Vec<(String, Vec<u8>)>> = OnceLock::new();
-    FILES.get_or_init(|| {
-        let dir = std::env::var_os("FPGA2GPU_CORPUS")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real"));
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            eprintln!(
-                "SKIPPED: corpus seeds (no corpus at {}; set FPGA2GPU_CORPUS); generated seeds only",
-                dir.display()
-            );
-            return Vec::new();
-        };
-        let mut files: Vec<(String, Vec<u8>)> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .filter_map(|p| Some((p.file_name()?.to_string_lossy().into_owned(), std::fs::read(&p).ok()?)))
-            .collect();
-        files.sort();
-        files
-    })
+    FILES.get_or_init(|| common::corpus_bytes("corpus seeds; generated seeds only").unwrap_or_default())
 }
 
 /// Where a mutant starts from.

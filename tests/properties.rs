@@ -9,6 +9,8 @@
 //!
 //! Case counts are bounded so the file runs in seconds in a debug build.
 
+mod common;
+
 #[path = "support/synth.rs"]
 #[allow(dead_code)]
 mod synth;
@@ -21,24 +23,10 @@ use fpga2gpu::rules::{Finding, Fix, analyse};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 /// The corpus files, or `None` (said plainly) when the folder is not there.
 fn corpus() -> Option<Vec<(String, Vec<u8>)>> {
-    let dir = std::env::var_os("FPGA2GPU_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real"));
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("SKIPPED: the corpus tests (no corpus at {}; set FPGA2GPU_CORPUS)", dir.display());
-        return None;
-    };
-    let mut files: Vec<(String, Vec<u8>)> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .filter_map(|p| Some((p.file_name()?.to_string_lossy().into_owned(), std::fs::read(&p).ok()?)))
-        .collect();
-    files.sort();
-    Some(files)
+    common::corpus_bytes("the corpus tests")
 }
 
 /// The text of a document, keys in document order: equal text = equal JSON and equal key order.

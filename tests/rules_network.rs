@@ -11,7 +11,6 @@ use fpga2gpu::migrate::{Decision, Policy, check_decision, migrate};
 use fpga2gpu::rules::{Applicability, Finding, Fix, Severity, analyse};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use test_case::test_case;
 
 const NET: [&str; 17] = [
@@ -274,14 +273,7 @@ fn service_problems(m: &Manifest) -> BTreeSet<String> {
 /// Every manifest the tests know: the network fixtures and the loadable corpus.
 fn manifests() -> Vec<(String, Manifest)> {
     let mut out: Vec<(String, Manifest)> = NET.iter().map(|id| (id.to_string(), load(id))).collect();
-    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus).into_iter().flatten().map(|e| e.unwrap().path()).collect();
-    files.sort();
-    for p in files.into_iter().filter(|p| p.extension().is_some_and(|x| x == "json")) {
-        if let Ok(m) = Manifest::load_file(&p) {
-            out.push((p.file_name().unwrap().to_string_lossy().into_owned(), m));
-        }
-    }
+    out.extend(corpus_manifests("the corpus part of the network tests"));
     out
 }
 

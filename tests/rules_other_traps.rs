@@ -11,7 +11,6 @@ use fpga2gpu::migrate::{Decision, Policy, check_decision, migrate};
 use fpga2gpu::rules::{Finding, Fix, Severity, analyse};
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use test_case::test_case;
 
 #[test_case("OTH012")]
@@ -397,18 +396,7 @@ fn oth010_a_module_meant_to_exit_is_a_warning() {
 
 /// The loadable manifests of the real corpus.
 fn corpus() -> Vec<(String, Manifest)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
-    let mut out: Vec<(String, Manifest)> = std::fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .filter_map(|p| Some((p.file_name()?.to_string_lossy().into_owned(), Manifest::load_file(&p).ok()?)))
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    corpus_manifests("the corpus part of the traps tests")
 }
 
 #[test]

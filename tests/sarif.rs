@@ -9,7 +9,7 @@ use fpga2gpu::manifest::Manifest;
 use fpga2gpu::report::position::{Locator, Position};
 use fpga2gpu::rules::{Finding, analyse};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 fn positions(text: &str) -> (Vec<Finding>, Vec<Position>) {
@@ -122,27 +122,10 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_fpga2gpu"))
 }
 
-fn corpus_files() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("SKIPPED: no corpus at {}", dir.display());
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-}
-
 #[test]
 fn sarif_for_the_whole_corpus_validates_against_the_schema_and_every_region_lies_in_its_file() {
-    let files = corpus_files();
-    if files.is_empty() {
-        return;
-    }
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
+    let Some(files) = corpus_paths("the SARIF corpus test") else { return };
+    let dir = corpus_dir();
     let names: Vec<String> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
     let out = bin().current_dir(&dir).arg("check").args(["--format", "sarif"]).args(&names).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "some corpus files are not JSON: exit 2 stays");

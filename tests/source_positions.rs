@@ -2,6 +2,8 @@
 //! here, with every line and column counted by hand, and properties over random JSON and the
 //! generated manifests.
 
+mod common;
+
 #[path = "support/synth.rs"]
 #[allow(dead_code)]
 mod synth;
@@ -408,16 +410,9 @@ fn generated_manifests_create_options_land_in_their_chunk() {
 /// when the engine read it leniently or not at all.
 #[test]
 fn corpus_spans_match() {
-    let dir = std::env::var_os("FPGA2GPU_CORPUS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real"));
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("SKIPPED: corpus_spans_match (no corpus at {}; set FPGA2GPU_CORPUS)", dir.display());
-        return;
-    };
+    let Some(paths) = common::corpus_paths("corpus_spans_match") else { return };
     let mut checked = 0;
-    for path in entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json"))
-    {
+    for path in paths {
         let bytes = std::fs::read(&path).unwrap();
         let Ok(manifest) = Manifest::load(&bytes) else { continue };
         let text = String::from_utf8(bytes).unwrap();

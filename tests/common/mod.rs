@@ -163,3 +163,44 @@ pub fn assert_placeholders_kept_or_said(label: &str, manifest: &Manifest, findin
         }
     }
 }
+
+/// The real manifests: `$FPGA2GPU_CORPUS`, or `../shared/corpus/real` beside this checkout.
+pub fn corpus_dir() -> PathBuf {
+    std::env::var_os("FPGA2GPU_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real"))
+}
+
+/// The corpus's `.json` files, sorted; `None` when the folder is not there, said plainly on stderr
+/// (`skipped` names what is left out). A folder without a single manifest is an error.
+pub fn corpus_paths(skipped: &str) -> Option<Vec<PathBuf>> {
+    let dir = corpus_dir();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("SKIPPED: {skipped} (no corpus at {}; set FPGA2GPU_CORPUS)", dir.display());
+        return None;
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "the corpus folder {} holds no .json files", dir.display());
+    Some(files)
+}
+
+/// A corpus file's name.
+pub fn file_name(p: &std::path::Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The corpus files with their bytes, by file name; `None` as for [`corpus_paths`].
+pub fn corpus_bytes(skipped: &str) -> Option<Vec<(String, Vec<u8>)>> {
+    let paths = corpus_paths(skipped)?;
+    Some(paths.iter().filter_map(|p| Some((file_name(p), std::fs::read(p).ok()?))).collect())
+}
+
+/// The corpus manifests that load, by file name; empty (said plainly) when there is no corpus.
+pub fn corpus_manifests(skipped: &str) -> Vec<(String, Manifest)> {
+    let paths = corpus_paths(skipped).unwrap_or_default();
+    paths.iter().filter_map(|p| Some((file_name(p), Manifest::load_file(p).ok()?))).collect()
+}
