@@ -1343,6 +1343,12 @@ fn copy_yaml_puts_the_objects_on_the_clipboard_as_the_cli_prints_them() {
     h.run();
     h.get_by_label_contains("Copied the Kubernetes objects of ImageProcessor as YAML");
 
+    // Ctrl+C copies what the centre shows: on this tab the objects, not the createOptions.
+    h.event(egui::Event::Copy);
+    h.step();
+    assert_eq!(copied(&h).as_deref(), Some(yaml.as_str()));
+    h.run();
+
     // One object: as kubectl reads it, without the module's comment.
     h.get_by_label("Copy one object").click();
     h.run();

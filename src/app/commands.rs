@@ -85,7 +85,10 @@ impl UiCommand {
             AcceptAllAuto => ("Accept all safe fixes", "Accept every undecided safe fix in every module"),
             AcceptAutoHere => ("Accept safe fixes here", "Accept every undecided safe fix of the selected module"),
             ClearAll => ("Clear all decisions", "Forget every decision (undo brings them back)"),
-            CopyPretty => ("Copy GPU createOptions: pretty JSON", "Copy the selected module's GPU createOptions"),
+            CopyPretty => (
+                "Copy GPU createOptions: pretty JSON",
+                "Copy the selected module's GPU createOptions (on the Kubernetes tab its shortcut copies the YAML shown)",
+            ),
             CopyEscaped => (
                 "Copy GPU createOptions: escaped one-line string",
                 "What a deployment file's createOptions field holds",

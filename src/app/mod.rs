@@ -408,6 +408,7 @@ impl App {
         for command in UiCommand::consume(ctx, typing) {
             match command {
                 UiCommand::NextModule | UiCommand::PreviousModule => self.step_module(ctx, command),
+                UiCommand::CopyPretty => self.actions.push(Action::Ui(self.copy_shown())),
                 other => self.actions.push(Action::Ui(other)),
             }
         }
@@ -419,9 +420,15 @@ impl App {
                 event
             });
             if copy {
-                self.actions.push(Action::Ui(UiCommand::CopyPretty));
+                self.actions.push(Action::Ui(self.copy_shown()));
             }
         }
+    }
+
+    /// What Ctrl+C copies: what the centre shows (the Kubernetes objects on their tab, the GPU
+    /// createOptions otherwise). The menus name each copy on its own.
+    fn copy_shown(&self) -> UiCommand {
+        if self.kubernetes_open() { UiCommand::CopyKubernetesYaml } else { UiCommand::CopyPretty }
     }
 
     /// Up or Down: the next module in the list, kept in view; only while the focus is in the list
