@@ -31,6 +31,10 @@ use fpga2gpu::migrate::Decision;
 use fpga2gpu::rules::FindingKey;
 use std::time::{Duration, Instant};
 
+// The shipped binary's allocator (src/main.rs), so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const MODULES: usize = 200;
 const SEED: u64 = 42;
 const IDLE_FRAMES: usize = 300;

@@ -19,6 +19,10 @@ use fpga2gpu::migrate::{Policy, migrate};
 use fpga2gpu::rules::analyse;
 use std::process::ExitCode;
 
+// The shipped binary's allocator (src/main.rs), so that the counts are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let Some(n) = args.next().and_then(|a| a.parse::<usize>().ok()) else {

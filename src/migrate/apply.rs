@@ -186,13 +186,13 @@ fn apply_ops(root: &mut Value, mut ops: Vec<Op>, prune: bool, names: &Renames) -
     ops.retain(|op| op.rank() != 2 || !removed.iter().any(|r| r != op.at() && op.at().starts_with(r)));
     let mut problems = Vec::new();
     for op in ops {
-        let result = match &op {
-            Op::Edit(Edit::Set { at, value }) => pointer::set(root, pointer_of(at).as_str(), value.clone()),
-            Op::Edit(Edit::Append { at, value }) => pointer::append(root, pointer_of(at).as_str(), value.clone()),
-            Op::Edit(Edit::RenameKey { at, to }) => pointer::rename_key(root, pointer_of(at).as_str(), to),
-            Op::Edit(Edit::Remove { at }) => pointer::remove(root, pointer_of(at).as_str()).map(|_| {
+        let result = match op {
+            Op::Edit(Edit::Set { at, value }) => pointer::set(root, pointer_of(&at).as_str(), value),
+            Op::Edit(Edit::Append { at, value }) => pointer::append(root, pointer_of(&at).as_str(), value),
+            Op::Edit(Edit::RenameKey { at, to }) => pointer::rename_key(root, pointer_of(&at).as_str(), &to),
+            Op::Edit(Edit::Remove { at }) => pointer::remove(root, pointer_of(&at).as_str()).map(|_| {
                 if prune {
-                    prune_empty(root, pointer_of(at));
+                    prune_empty(root, pointer_of(&at));
                 }
             }),
             Op::ReplaceNames(at) => {
