@@ -550,7 +550,15 @@ impl Session {
         let f = self.finding(key).ok_or("no such finding in this document")?;
         migrate::resolve(f, decision).map_err(|e| e.to_string())?;
         if matches!(decision, Decision::Value { .. } | Decision::Fragment { .. }) {
-            migrate::check_decision(&self.manifest, &self.device, &crate::k8s::check, f, decision)?;
+            // The session's findings are that check of this manifest, made once per revision.
+            migrate::check_decision_against(
+                &self.manifest,
+                &self.device,
+                &crate::k8s::check,
+                &self.findings,
+                f,
+                decision,
+            )?;
         }
         Ok(())
     }

@@ -114,13 +114,19 @@ pub fn migrate_checked(
 ) -> Outcome {
     let mut fates = HashMap::with_capacity(findings.len());
     let mut accepted = Vec::new();
+    // The whole check of the input, once, for every typed value and fragment to be measured against.
+    let before = std::cell::OnceCell::new();
     for f in findings {
         let key = f.key();
+        let refused = |d: &Decision| {
+            let before = before.get_or_init(|| check(manifest, device));
+            check_decision_against(manifest, device, check, before, f, d).err()
+        };
         let fate = match decide(f) {
             None => Fate::Open,
             Some(d) => match resolve(f, &d) {
-                Ok(Some(_)) if d != Decision::Accept && check_decision(manifest, device, check, f, &d).is_err() => {
-                    Fate::Failed(check_decision(manifest, device, check, f, &d).err().unwrap_or_default())
+                Ok(Some(_)) if let Some(why) = (d != Decision::Accept).then(|| refused(&d)).flatten() => {
+                    Fate::Failed(why)
                 }
                 Ok(Some(r)) => {
                     accepted.push((key.clone(), r));
@@ -151,6 +157,19 @@ pub fn check_decision(
     finding: &Finding,
     decision: &Decision,
 ) -> Result<(), String> {
+    check_decision_against(manifest, device, check, &check(manifest, device), finding, decision)
+}
+
+/// [`check_decision`] with the check of the unchanged manifest already made (`before`): the app
+/// holds it, and a migration with many typed values makes it once.
+pub fn check_decision_against(
+    manifest: &Manifest,
+    device: &DeviceProfile,
+    check: Check<'_>,
+    before: &[Finding],
+    finding: &Finding,
+    decision: &Decision,
+) -> Result<(), String> {
     let Some(resolved) = resolve(finding, decision).map_err(|e| e.to_string())? else { return Ok(()) };
     let applied = apply::apply(manifest, vec![(finding.key(), resolved.clone())]);
     if let Some((_, why)) = applied.failed.first() {
@@ -166,7 +185,6 @@ pub fn check_decision(
         .module
         .as_deref()
         .map(|m| resolved.rename.as_ref().filter(|r| r.module == m).map_or_else(|| m.to_owned(), |r| r.to.clone()));
-    let before_all = check(manifest, device);
     let of_rule = |list: &'_ [Finding], m: &Option<String>| {
         list.iter().filter(|f| f.rule == finding.rule && f.module == *m).count()
     };
@@ -176,7 +194,7 @@ pub fn check_decision(
     // compared; counts can).
     let still = if renamed {
         after.iter().find(|f| f.rule == finding.rule && f.module == module)
-    } else if of_rule(&after, &module) >= of_rule(&before_all, &finding.module) {
+    } else if of_rule(&after, &module) >= of_rule(before, &finding.module) {
         after
             .iter()
             .filter(|f| f.rule == finding.rule && f.module == module)
@@ -197,7 +215,7 @@ pub fn check_decision(
         }
         out
     };
-    let before = errors(&before_all, &finding.module);
+    let before = errors(before, &finding.module);
     let grew = errors(&after, &module).into_iter().find(|(rule, n)| before.get(rule).is_none_or(|b| n > b));
     if let Some((rule, _)) = grew {
         let example = after.iter().find(|f| f.rule == rule && f.module == module && f.severity == Severity::Error);
