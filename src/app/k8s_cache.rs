@@ -213,7 +213,7 @@ pub fn summary(m: &ModuleObjects) -> String {
         parts.push(format!(
             "Service {} {} {}",
             s.metadata.name.as_deref().unwrap_or(""),
-            spec.and_then(|s| s.type_.as_deref()).unwrap_or("ClusterIP"),
+            m.service_type().unwrap_or_default(),
             plural(ports, "port")
         ));
     }
@@ -248,11 +248,10 @@ impl Totals {
             if m.error.is_some() {
                 t.refused += 1;
             }
-            if let Some(s) = m.service() {
-                let kind = s.spec.as_ref().and_then(|s| s.type_.clone()).unwrap_or_else(|| "ClusterIP".to_owned());
-                match t.services.iter_mut().find(|(k, _)| *k == kind) {
+            if let Some(kind) = m.service_type() {
+                match t.services.iter_mut().find(|(k, _)| k == kind) {
                     Some((_, n)) => *n += 1,
-                    None => t.services.push((kind, 1)),
+                    None => t.services.push((kind.to_owned(), 1)),
                 }
             }
             t.claims += m.claims().count();

@@ -124,6 +124,16 @@ impl ModuleObjects {
         })
     }
 
+    /// Its Service's type as the API server reads it (no `type` is ClusterIP); `None` without one.
+    pub fn service_type(&self) -> Option<&str> {
+        self.service().map(|s| s.spec.as_ref().and_then(|s| s.type_.as_deref()).unwrap_or("ClusterIP"))
+    }
+
+    /// Its Service takes an address from the device's external service IP range.
+    pub fn takes_external_ip(&self) -> bool {
+        self.service_type() == Some("LoadBalancer")
+    }
+
     pub fn claims(&self) -> impl Iterator<Item = &PersistentVolumeClaim> {
         self.objects.iter().filter_map(|o| match o {
             Object::PersistentVolumeClaim(p) => Some(p),

@@ -514,13 +514,7 @@ fn external_ips(out: &mut Out, device: &DeviceProfile, objects: &[ModuleObjects]
     if out.known.iter().any(|f| f.rule == "NET007" && f.module.is_none() && f.severity <= Severity::Warning) {
         return;
     }
-    let users: Vec<&str> = objects
-        .iter()
-        .filter(|mo| {
-            mo.service().and_then(|s| s.spec.as_ref()).and_then(|s| s.type_.as_deref()) == Some("LoadBalancer")
-        })
-        .map(|mo| mo.module.as_str())
-        .collect();
+    let users: Vec<&str> = objects.iter().filter(|mo| mo.takes_external_ip()).map(|mo| mo.module.as_str()).collect();
     if users.len() > available as usize {
         out.add(
             &k009::RULE,
