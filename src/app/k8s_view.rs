@@ -21,9 +21,14 @@ use egui::{Color32, RichText, Ui};
 pub const K8S_LABELS: Labels =
     Labels { names: ["Original", "Kubernetes"], notes: ["from the original manifest", "after your decisions"] };
 
-/// What the VM target shows instead of the view.
-pub const VM_NOTE: &str = "VM target: IoT Edge 1.6 in the VM runs the createOptions as Docker does, so there are no \
-                           Kubernetes objects to preview";
+/// What the VM target shows instead of the view (the release is the profile's).
+pub fn vm_note(session: &Session) -> String {
+    format!(
+        "VM target: IoT Edge {} in the VM runs the createOptions as Docker does, so there are no Kubernetes \
+         objects to preview",
+        session.device().iotedge_version.name()
+    )
+}
 
 /// The view's state: which tab is open, the diff toggle, the caches.
 pub struct K8sView {
@@ -62,7 +67,7 @@ impl K8sView {
     /// objects are to be shown.
     pub fn tabs(&mut self, ui: &mut Ui, session: &Session) -> bool {
         if !available(session) {
-            ui.add(egui::Label::new(RichText::new(VM_NOTE).weak()).wrap());
+            ui.add(egui::Label::new(RichText::new(vm_note(session)).weak()).wrap());
             return false;
         }
         ui.horizontal(|ui| {
@@ -233,7 +238,7 @@ impl K8sView {
     /// message saying what was copied.
     pub fn yaml(&mut self, session: &mut Session, entry: &Entry) -> Result<(String, String), String> {
         if !available(session) {
-            return Err(VM_NOTE.to_owned());
+            return Err(vm_note(session));
         }
         let (text, what) = match entry {
             Entry::Deployment => {

@@ -520,7 +520,7 @@ impl App {
             UiCommand::Help => self.help ^= true,
             UiCommand::DevicePanel => self.device_panel.open ^= true,
             UiCommand::KubernetesView if k8s_view::available(&self.session) => self.k8s.open ^= true,
-            UiCommand::KubernetesView => self.toast(k8s_view::VM_NOTE),
+            UiCommand::KubernetesView => self.toast(k8s_view::vm_note(&self.session)),
             UiCommand::CopyKubernetesYaml => match self.k8s.yaml(&mut self.session, &self.selected) {
                 Ok((text, message)) => {
                     self.pending_copy = Some(text);
